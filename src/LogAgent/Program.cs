@@ -1,1 +1,118 @@
+using LogAgent;
+using LogAgent.Core.Config;
+using LogAgent.Core.Engine;
+using LogAgent.Core.Plugins;
+using LogAgent.Hosting;
+using LogAgent.Sdk.Config;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+CommandLine options;
+try
+{
+    options = CommandLine.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"logagent: {e.Message}");
+    Console.Error.WriteLine(CommandLine.Usage);
+    return 2;
+}
+if (options.Help)
+{
+    Console.WriteLine(CommandLine.Usage);
+    return 0;
+}
+
+var level = options.Verbosity switch { >= 2 => LogLevel.Trace, 1 => LogLevel.Debug, 0 => LogLevel.Information, -1 => LogLevel.Warning, _ => LogLevel.Error };
+using var loggerFactory = LoggerFactory.Create(logging => ConfigureLogging(logging, level));
+var log = loggerFactory.CreateLogger("logagent");
+
+var registry = PluginRegistry.CreateWithBuiltIns();
+try
+{
+    foreach (var directory in options.ResolvePluginDirectories())
+        foreach (var (file, count) in PluginLoader.LoadDirectory(directory, registry))
+            log.LogDebug("loaded {Count} plugins from {File}", count, file);
+}
+catch (PluginLoadException e)
+{
+    log.LogCritical("{Error}", e.Message);
+    return 1;
+}
+
+if (options.ListPlugins)
+{
+    foreach (var plugin in registry.All.OrderBy(p => p.Kind).ThenBy(p => p.Name))
+        Console.WriteLine($"{PluginRegistry.KindName(plugin.Kind),-9} {plugin.Name,-22} {plugin.Description}");
+    return 0;
+}
+if (options.DescribePlugin is { } name)
+{
+    var found = registry.FindByName(name).ToList();
+    if (found.Count == 0)
+    {
+        Console.Error.WriteLine($"logagent: no plugin named '{name}' (see --list-plugins)");
+        return 1;
+    }
+    foreach (var plugin in found) Console.WriteLine(PluginDescriber.Describe(plugin));
+    return 0;
+}
+
+var configPath = options.ResolveConfigPath();
+AgentEngine engine;
+try
+{
+    var config = ConfigLoader.LoadFile(configPath);
+    engine = AgentEngine.Build(config, new EngineOptions { LoggerFactory = loggerFactory, Registry = registry });
+}
+catch (ConfigException e)
+{
+    log.LogCritical("config error: {Error}", e.Message);
+    return 1;
+}
+catch (IOException e)
+{
+    log.LogCritical("cannot read config {Path}: {Error}", configPath, e.Message);
+    return 1;
+}
+
+if (options.DryRun)
+{
+    log.LogInformation("dry run: {Path} is valid ({Warnings} warnings)", configPath, engine.Warnings.Count);
+    return 0;
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = Array.Empty<string>(), ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.ClearProviders();
+ConfigureLogging(builder.Logging, level);
+builder.Services.AddSystemd();
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+builder.Services.AddSingleton(engine);
+builder.Services.AddHostedService<AgentService>();
+using var host = builder.Build();
+log.LogInformation("starting with {Path}", Path.GetFullPath(configPath));
+try
+{
+    await host.RunAsync();
+}
+catch (Exception e)
+{
+    log.LogCritical(e, "agent failed");
+    return 1;
+}
 return 0;
+
+static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
+{
+    logging.SetMinimumLevel(level);
+    logging.AddFilter("Microsoft", LogLevel.Warning);
+    logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+    logging.AddConsole(o =>
+    {
+        o.FormatterName = AgentLogFormatter.FormatterName;
+        o.LogToStandardErrorThreshold = LogLevel.Trace; // stdout belongs to the stdout output
+    });
+    logging.AddConsoleFormatter<AgentLogFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+}

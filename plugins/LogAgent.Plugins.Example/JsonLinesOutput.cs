@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Text.Json;
+using LogAgent.Sdk.Config;
+using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace LogAgent.Plugins.Example;
+
+/// <summary>
+/// Example output: appends each event to a file as one JSON object per line,
+/// <c>{"tag":"app","time":1700000000.5,"record":{...}}</c>. Copy this project to start a plugin of your own:
+/// declare parameters as properties, validate in Configure, open resources in StartAsync, write in Emit,
+/// release in ShutdownAsync.
+/// </summary>
+[Plugin(PluginKind.Output, "example_jsonl", "Example third-party output: writes events as JSON lines to a file.")]
+public sealed class JsonLinesOutput : OutputPlugin
+{
+    private readonly object _lock = new();
+    private FileStream? _file;
+    private long _written;
+
+    [Parameter("path", "File the JSON lines are appended to.", Required = true)]
+    public string Path { get; set; } = "";
+
+    [Parameter("include_tag", "Write the tag into each line.")]
+    public bool IncludeTag { get; set; } = true;
+
+    public override void Configure(ConfigSection config)
+    {
+        if (Directory.Exists(Path))
+            throw new ConfigException($"path '{Path}' is a directory; give a file name", config.Find("path")!);
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        _file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        Log.LogInformation("writing JSON lines to {Path}", Path);
+        return Task.CompletedTask;
+    }
+
+    public override void Emit(EventStream stream)
+    {
+        var buffer = new ArrayBufferWriter<byte>(stream.Entries.Length * 2);
+        foreach (var entry in stream)
+        {
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                if (IncludeTag) json.WriteString("tag", stream.Tag);
+                json.WriteNumber("time", entry.Time.ToUnixSeconds());
+                json.WritePropertyName("record");
+                JsonRecord.Write(json, entry.DecodeRecord());
+                json.WriteEndObject();
+            }
+            buffer.Write("\n"u8);
+        }
+        lock (_lock)
+        {
+            var file = _file ?? throw new InvalidOperationException("example_jsonl is not started");
+            file.Write(buffer.WrittenSpan);
+            file.Flush();
+            _written += stream.Count;
+        }
+    }
+
+    public override Task ShutdownAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _file?.Dispose();
+            _file = null;
+        }
+        Log.LogInformation("wrote {Count} events to {Path}", _written, Path);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,14 @@
+using LogAgent.Core.Plugins;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LogAgent.Core.Engine;
+
+public sealed class EngineOptions
+{
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+    public PluginRegistry Registry { get; init; } = PluginRegistry.CreateWithBuiltIns();
+    public string Hostname { get; init; } = System.Net.Dns.GetHostName();
+    /// <summary>How long each shutdown stage (stop inputs, flush outputs) may take before the engine moves on.</summary>
+    public TimeSpan StageTimeout { get; init; } = TimeSpan.FromSeconds(20);
+}
