@@ -25,7 +25,7 @@ if (options.Help)
     return 0;
 }
 
-var level = options.Verbosity switch { >= 2 => LogLevel.Trace, 1 => LogLevel.Debug, 0 => LogLevel.Information, -1 => LogLevel.Warning, _ => LogLevel.Error };
+var level = new LogLevelSwitch(options.Verbosity switch { >= 2 => LogLevel.Trace, 1 => LogLevel.Debug, 0 => LogLevel.Information, -1 => LogLevel.Warning, _ => LogLevel.Error });
 using var loggerFactory = LoggerFactory.Create(logging => ConfigureLogging(logging, level));
 var log = loggerFactory.CreateLogger("logagent");
 
@@ -78,6 +78,10 @@ catch (IOException e)
     return 1;
 }
 
+// <system> log_level applies unless -v/-q was given on the command line.
+if (options.Verbosity == 0 && engine.Settings.LogLevel is { } systemLevel)
+    level.Minimum = LogAgent.Core.Logging.LevelFilteredLogger.Parse(systemLevel);
+
 if (options.DryRun)
 {
     log.LogInformation("dry run: {Path} is valid ({Warnings} warnings)", configPath, engine.Warnings.Count);
@@ -104,11 +108,10 @@ catch (Exception e)
 }
 return 0;
 
-static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
+static void ConfigureLogging(ILoggingBuilder logging, LogLevelSwitch level)
 {
-    logging.SetMinimumLevel(level);
-    logging.AddFilter("Microsoft", LogLevel.Warning);
-    logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+    logging.SetMinimumLevel(LogLevel.Trace);
+    logging.AddFilter((category, l) => l >= level.Minimum && (category is null || !category.StartsWith("Microsoft", StringComparison.Ordinal) || l >= LogLevel.Warning));
     logging.AddConsole(o =>
     {
         o.FormatterName = AgentLogFormatter.FormatterName;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace LogAgent.Core.Logging;
 
 /// <summary>A plugin's <c>@log_level</c>: the plugin's lines below that level are dropped, whatever the global level.</summary>
-internal sealed class LevelFilteredLogger(ILogger inner, LogLevel minimum) : ILogger
+public sealed class LevelFilteredLogger(ILogger inner, LogLevel minimum) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
     public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum && inner.IsEnabled(logLevel);

@@ -1,0 +1,30 @@
+using LogAgent.Core.Config;
+using LogAgent.Core.Engine;
+using LogAgent.Tests.Support;
+
+namespace LogAgent.Tests.Engine;
+
+/// <summary>Every config shipped in conf/ must configure cleanly: the operator's first experience.</summary>
+public class BundledConfigTests
+{
+    public static IEnumerable<object[]> BundledConfigs() =>
+        Directory.GetFiles(RepoPaths.Conf, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".conf") || f.EndsWith(".yaml") || f.EndsWith(".yml"))
+            .Order()
+            .Select(f => new object[] { Path.GetRelativePath(RepoPaths.Conf, f) });
+
+    [Theory]
+    [MemberData(nameof(BundledConfigs))]
+    public void Passes_dry_run_without_warnings(string relativePath)
+    {
+        var root = ConfigLoader.LoadFile(Path.Combine(RepoPaths.Conf, relativePath));
+        var engine = AgentEngine.Build(root);
+        Assert.Empty(engine.Warnings.Where(w => !w.Message.Contains("workers")).Select(w => w.ToString()));
+    }
+
+    [Fact]
+    public void There_are_bundled_configs_to_check()
+    {
+        Assert.True(BundledConfigs().Count() >= 5);
+    }
+}

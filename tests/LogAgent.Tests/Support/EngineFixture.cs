@@ -1,0 +1,54 @@
+using LogAgent.Core.Config;
+using LogAgent.Core.Engine;
+using LogAgent.Core.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace LogAgent.Tests.Support;
+
+/// <summary>Builds an engine from config text with the test plugins registered and log lines captured.</summary>
+public static class EngineFixture
+{
+    public static AgentEngine Build(string config, CapturingLoggerProvider? logs = null)
+    {
+        var registry = PluginRegistry.CreateWithBuiltIns();
+        registry.RegisterAssembly(typeof(EngineFixture).Assembly, "tests");
+        var factory = LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Trace);
+            if (logs is not null) b.AddProvider(logs);
+        });
+        var root = ConfigLoader.Parse(config, "test.conf", Path.GetTempPath());
+        return AgentEngine.Build(root, new EngineOptions { LoggerFactory = factory, Registry = registry, Hostname = "web-1" });
+    }
+
+    public static T Output<T>(this AgentEngine engine, string id) where T : class =>
+        engine.Outputs.Concat(engine.Outputs.OfType<LogAgent.Core.Plugins.Outputs.CopyOutput>().SelectMany(c => c.Stores))
+            .OfType<T>().Single(o => ((LogAgent.Sdk.Plugins.Plugin)(object)o).Id == id);
+
+    public static ManualInput Input(this AgentEngine engine, string id) =>
+        engine.Inputs.OfType<ManualInput>().Single(i => i.Id == id);
+}
+
+/// <summary>Keeps every log line written through it, for assertions on warnings.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly List<(string Category, LogLevel Level, string Message)> _lines = new();
+
+    public IReadOnlyList<(string Category, LogLevel Level, string Message)> Lines
+    {
+        get { lock (_lines) return _lines.ToList(); }
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    public void Dispose() { }
+
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (owner._lines) owner._lines.Add((category, logLevel, formatter(state, exception)));
+        }
+    }
+}
