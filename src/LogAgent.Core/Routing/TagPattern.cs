@@ -93,9 +93,10 @@ public sealed class TagPattern
         // One that starts with a slash but does not end with one is "invalid match - regex".
         if (pattern.StartsWith('/'))
         {
-            if (pattern.Length < 2 || !pattern.EndsWith('/'))
+            if (!pattern.EndsWith('/'))
                 throw new ConfigException($"invalid match - regex: '{pattern}' starts with '/' but does not end with one");
-            var body = pattern[1..^1];
+            // A lone "/" both starts and ends with a slash: Ruby's pat[1..-2] is then the empty string.
+            var body = pattern.Length >= 2 ? pattern[1..^1] : "";
             try
             {
                 _ = new Regex(body, RegexOptions.CultureInvariant);
