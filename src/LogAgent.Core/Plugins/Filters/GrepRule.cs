@@ -18,9 +18,10 @@ public sealed class GrepRule : IConfigurableSection
     [Parameter("pattern", "The regular expression, as /pattern/ with optional i and m flags, or bare.", Required = true)]
     public string Pattern { get; set; } = "";
 
-    public RecordAccessor Accessor { get; private set; } = RecordAccessor.Parse("-");
+    // Both are set by Configure (or FromLegacy) before the rule is used.
+    public RecordAccessor Accessor { get; private set; } = null!;
 
-    public Regex Regex { get; private set; } = new("");
+    public Regex Regex { get; private set; } = null!;
 
     /// <summary>The section the rule was written in, for error messages; null for a legacy line.</summary>
     internal ConfigSection? Section { get; private set; }

@@ -18,6 +18,8 @@ public sealed class RecordTransformerFilter : FilterPlugin
     private readonly List<(string RawKey, StringTemplate Key, RecordTemplate Value)> _templates = new();
     private RecordAccessor[] _keyRemovers = Array.Empty<RecordAccessor>();
 
+    // Declared for binding and describe-plugin; Configure reads the <record> sections themselves, because it needs
+    // the order and the line of each entry.
     [Section("record", "Fields to set: each line is `key template`; a template starting with { or [ is JSON.", FreeForm = true)]
     public Dictionary<string, string> RecordTemplates { get; set; } = new();
 
