@@ -151,13 +151,13 @@ public sealed class AgentEngine
             {
                 var filter = Build<FilterPlugin>(PluginKind.Filter, element, label);
                 _filters.Add(filter);
-                label.Add(new RoutingRule(TagPattern.Parse(element.Argument), filter, null, element.Where));
+                label.Add(new RoutingRule(TagPattern.Parse(element.Argument, element), filter, null, element.Where));
             }
             else if (element.Name == "match")
             {
                 var output = Build<OutputPlugin>(PluginKind.Output, element, label);
                 _outputs.Add(output);
-                label.Add(new RoutingRule(TagPattern.Parse(element.Argument), null, output, element.Where));
+                label.Add(new RoutingRule(TagPattern.Parse(element.Argument, element), null, output, element.Where));
             }
         }
     }
