@@ -9,7 +9,7 @@ namespace LogAgent.Sdk.Text;
 /// <c>float</c> (<c>1362020400.123</c>, digits after the dot taken as nanoseconds without float rounding),
 /// <c>unixtime</c> (whole seconds) or <c>mixed</c> (a number as float, a string with the format).
 /// Like fluentd it remembers the last two strings it parsed, since consecutive lines often share a second.
-/// Not thread-safe: each parser instance owns one.
+/// Safe to share between threads (the cache is locked; the lock is uncontended in the usual one-reader case).
 /// </summary>
 public sealed class EventTimeParser
 {
@@ -18,6 +18,7 @@ public sealed class EventTimeParser
     private readonly Func<DateTimeOffset> _now;
     private string? _key1, _key2;
     private EventTime _time1, _time2;
+    private readonly object _cacheLock = new();
 
     public EventTimeParser(string type, string? format, RubyTimeZone zone, Func<DateTimeOffset>? now = null)
     {
@@ -58,6 +59,11 @@ public sealed class EventTimeParser
     }
 
     public bool TryParseString(string value, out EventTime time)
+    {
+        lock (_cacheLock) return TryParseStringLocked(value, out time);
+    }
+
+    private bool TryParseStringLocked(string value, out EventTime time)
     {
         if (value == _key2) { time = _time2; return true; }
         if (value == _key1) { time = _time1; return true; }
