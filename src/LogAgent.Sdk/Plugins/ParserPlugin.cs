@@ -197,16 +197,16 @@ public abstract class ParserPlugin : Plugin
             string? format = option;
             var zone = TimeZone;
             int colon = option.IndexOf(':');
-            if (colon > 0 && RubyTimeZone.TryParse(option[..colon], out var z))
+            if (option.Length > 7 && option[0] is '+' or '-' && option[6] == ':' && RubyTimeZone.TryParse(option[..6], out var z6))
+            {
+                // "+09:00:%Y-%m-%d": the offset itself has a colon (fluentd would split it after "+09").
+                zone = z6;
+                format = option[7..];
+            }
+            else if (colon > 0 && RubyTimeZone.TryParse(option[..colon], out var z))
             {
                 zone = z;
                 format = option[(colon + 1)..];
-            }
-            else if (option.Length > 6 && option[0] is '+' or '-' && RubyTimeZone.TryParse(option[..6], out var z6) && option[6] == ':')
-            {
-                // "+09:00:%Y-%m-%d": the offset itself has a colon.
-                zone = z6;
-                format = option[7..];
             }
             string type = format is "unixtime" or "float" ? format : "string";
             parser = new EventTimeParser(type, type == "string" ? format : null, zone, () => Clock.GetUtcNow());

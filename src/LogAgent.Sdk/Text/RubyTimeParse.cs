@@ -22,6 +22,7 @@ public static partial class RubyTimeParse
         RubyTimeFormat.Compile("%a %b %d %H:%M:%S %z %Y"),
         RubyTimeFormat.Compile("%b %d %H:%M:%S"),
         RubyTimeFormat.Compile("%b %d %Y %H:%M:%S"),
+        RubyTimeFormat.Compile("%b %d %H:%M:%S %Y"), // apache_error: "[Wed Oct 11 14:32:52 2000]" without the weekday
     };
 
     /// <summary>Reads <paramref name="text"/>; a time without an offset is wall-clock time in <paramref name="zone"/>.</summary>
