@@ -81,9 +81,9 @@ public sealed class FileOutput : OutputPlugin
         var sections = config.SectionsNamed("format").ToList();
         if (sections.Count > 1) throw new ConfigException("<format> may appear only once in a file output", sections[1]);
         if (sections.Count == 1) return sections[0];
-        if (Format is null) return null;
+        if (Format is null && !LegacyFormatterKeys.Any(config.Has)) return null;
         var legacy = new ConfigSection("format", "", config.File, config.Line);
-        legacy.Add(new ConfigParameter("@type", Format, config.File, config.Line));
+        legacy.Add(new ConfigParameter("@type", Format ?? "out_file", config.File, config.Line));
         foreach (var key in LegacyFormatterKeys)
         {
             var p = config.Find(key);
