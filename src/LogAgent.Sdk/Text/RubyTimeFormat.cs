@@ -179,7 +179,9 @@ public sealed class RubyTimeFormat
                 case 'a': Text(sb, DayAbbreviations[(int)wall.DayOfWeek], t); break;
                 case 'u': Number(sb, wall.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)wall.DayOfWeek, 1, t); break;
                 case 'w': Number(sb, (int)wall.DayOfWeek, 1, t); break;
-                case 'p': Text(sb, wall.Hour < 12 ? (t.Flag == '#' ? "am" : "AM") : (t.Flag == '#' ? "pm" : "PM"), t.Flag == '#' ? t with { Flag = '\0' } : t); break;
+                // Ruby's '#' flag swaps case, which for %p means lower case.
+                case 'p' when t.Flag == '#': Text(sb, wall.Hour < 12 ? "am" : "pm", t with { Flag = '\0' }); break;
+                case 'p': Text(sb, wall.Hour < 12 ? "AM" : "PM", t); break;
                 case 'P': Text(sb, wall.Hour < 12 ? "am" : "pm", t); break;
                 case 's': Number(sb, time.Seconds, 1, t); break;
                 case 'Q': Number(sb, time.Seconds * 1000L + time.Nanoseconds / 1_000_000, 1, t); break;

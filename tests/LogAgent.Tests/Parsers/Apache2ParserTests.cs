@@ -1,5 +1,5 @@
 using LogAgent.Sdk.Events;
-using static LogAgent.Tests.Parsers.Parsers;
+using static LogAgent.Tests.Parsers.ParserBuilder;
 
 namespace LogAgent.Tests.Parsers;
 

@@ -1,6 +1,6 @@
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
-using static LogAgent.Tests.Parsers.Parsers;
+using static LogAgent.Tests.Parsers.ParserBuilder;
 
 namespace LogAgent.Tests.Parsers;
 

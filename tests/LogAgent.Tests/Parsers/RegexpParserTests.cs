@@ -1,7 +1,7 @@
 using LogAgent.Core.Plugins.Parsers;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
-using static LogAgent.Tests.Parsers.Parsers;
+using static LogAgent.Tests.Parsers.ParserBuilder;
 
 namespace LogAgent.Tests.Parsers;
 

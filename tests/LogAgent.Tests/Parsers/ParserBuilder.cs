@@ -6,7 +6,7 @@ using LogAgent.Tests.Support;
 namespace LogAgent.Tests.Parsers;
 
 /// <summary>Builds parsers through the real registry and binder, with a fixed clock.</summary>
-internal static class Parsers
+internal static class ParserBuilder
 {
     /// <summary>2013-03-10T00:00:00Z: the "now" of these tests, so year-less syslog times fall in 2013.</summary>
     public static readonly DateTimeOffset Now = new(2013, 3, 10, 0, 0, 0, TimeSpan.Zero);
