@@ -94,6 +94,7 @@ public sealed class FluentConfigParser
 
             if (At("</"))
             {
+                int closeLine = LineOf(_pos);
                 _pos += 2;
                 var name = ScanElementName();
                 SkipSpacing();
@@ -101,9 +102,11 @@ public sealed class FluentConfigParser
                 if (!SkipLineEnd()) Fail("expected end of line after end tag");
                 if (name != elementName)
                 {
-                    Fail(elementName is null
+                    // fluentd detects this after the tag's line end, which also swallows any blank and comment lines
+                    // that follow, and so may report a later line; the tag's own line is the one to fix.
+                    throw new ConfigException(elementName is null
                         ? $"unmatched end tag: </{name}> has no opening tag"
-                        : $"unmatched end tag: </{name}> closes <{elementName}> opened at line {openLine}");
+                        : $"unmatched end tag: </{name}> closes <{elementName}> opened at line {openLine}", _file, closeLine);
                 }
                 return;
             }
@@ -290,11 +293,12 @@ public sealed class FluentConfigParser
 
     private string? ScanDoubleQuoted()
     {
+        int openLine = LineOf(_pos - 1);
         var sb = new StringBuilder();
         bool useNil = false, useDefault = false;
         while (true)
         {
-            if (Eof) Fail("unexpected end of file in a double quoted string");
+            if (Eof) Fail($"unexpected end of file in a double quoted string (opened at line {openLine})");
             char c = _text[_pos];
             if (c == '"')
             {
@@ -341,7 +345,7 @@ public sealed class FluentConfigParser
             }
 
             // Ruby's /./ does not match a newline: a newline not preceded by a character here is an error.
-            if (c == '\n') Fail("unexpected end of file in a double quoted string");
+            if (c == '\n') Fail($"unexpected end of file in a double quoted string (opened at line {openLine})");
             sb.Append(c);
             _pos++;
         }
@@ -428,8 +432,9 @@ public sealed class FluentConfigParser
             if (c is ']' or '}' && JsonLiteral.TryParse(buffer.ToString() + lineBuffer, out var dumped))
                 return dumped;
         }
-        return Fail<string>($"got incomplete JSON {(isArray ? "array" : "hash")} configuration: the value starting with " +
-                            $"'{(isArray ? '[' : '{')}' at line {startLine} is not valid JSON (fluentd reads such a value as JSON up to the end of the file)");
+        // fluentd reports this at the end of the file, where it gave up; the value's own line is the one to fix.
+        throw new ConfigException($"got incomplete JSON {(isArray ? "array" : "hash")} configuration: a value starting with " +
+                                  $"'{(isArray ? '[' : '{')}' is read as JSON, up to the end of the file if need be, and this one never becomes valid JSON", _file, startLine);
     }
 
     // ---- scanning primitives (basic_parser.rb) ------------------------------------------------------------------
