@@ -1,3 +1,4 @@
+using LogAgent.Core.Config;
 using LogAgent.Core.Logging;
 using LogAgent.Core.Plugins;
 using LogAgent.Core.Routing;
@@ -32,7 +33,7 @@ public sealed class AgentEngine
         _options = options;
         _factory = new PluginFactory(options.Registry);
         _log = options.LoggerFactory.CreateLogger("engine");
-        Root = new Label(Label.RootName, _log);
+        Root = NewLabel(Label.RootName);
     }
 
     public SystemConfig Settings { get; } = new();
@@ -56,12 +57,9 @@ public sealed class AgentEngine
 
     private void Configure(ConfigSection root)
     {
+        ConfigStructure.ThrowIfInvalid(root);
         var elements = WorkerZeroElements(root).ToList();
-
-        var systems = elements.Where(e => e.Name == "system").ToList();
-        if (systems.Count > 1)
-            throw new ConfigException($"<system> is duplicated (also at {systems[0].Where}). <system> should be only one", systems[1]);
-        if (systems.Count == 1) ConfigureSystem(systems[0]);
+        if (elements.FirstOrDefault(e => e.Name == "system") is { } system) ConfigureSystem(system);
 
         // Labels are created before anything routes to them, so @label may name a label defined further down.
         foreach (var labelSection in elements.Where(e => e.Name == "label"))
@@ -79,8 +77,6 @@ public sealed class AgentEngine
         {
             var label = _labels[labelSection.Argument];
             ConfigureRules(label, labelSection.Sections);
-            if (!label.Rules.Any(r => r.IsMatch))
-                throw new ConfigException($"Missing <match> sections in <label {label.Name}> section", labelSection);
         }
 
         foreach (var source in elements.Where(e => e.Name == "source"))

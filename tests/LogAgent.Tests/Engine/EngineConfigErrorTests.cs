@@ -12,7 +12,7 @@ public class EngineConfigErrorTests
     {
         var ex = Error("<source>\n  @type test_manual\n</source>\n<match s.**>\n</match>\n");
         Assert.Equal(4, ex.Line);
-        Assert.Contains("Missing '@type' parameter on <match s.**>", ex.Message);
+        Assert.Contains("Missing '@type' parameter on <match> directive", ex.Message);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class EngineConfigErrorTests
     {
         var ex = Error("<system>\n  log_level info\n</system>\n<system>\n  log_level warn\n</system>\n");
         Assert.Equal(4, ex.Line);
-        Assert.Contains("<system> is duplicated (also at test.conf:1)", ex.Message);
+        Assert.Contains("<system> is duplicated: it is already defined at test.conf:1", ex.Message);
     }
 
     [Fact]
