@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
@@ -7,8 +6,8 @@ using LogAgent.Sdk.Plugins;
 namespace LogAgent.Core.Plugins.Outputs;
 
 /// <summary>
-/// Prints events to standard output as fluentd's out_stdout does:
-/// <c>2017-11-28 11:43:13.814351757 +0900 tag: {"k":"v"}</c> (formatter_stdout.rb, TIME_FORMAT '%Y-%m-%d %H:%M:%S.%N %z').
+/// Prints events to standard output (fluentd's out_stdout). Its <c>&lt;format&gt;</c> defaults to the <c>stdout</c>
+/// formatter: <c>2017-11-28 11:43:13.814351757 +0900 tag: {"k":"v"}</c>.
 /// </summary>
 [Plugin(PluginKind.Output, "stdout", "Prints events to standard output.")]
 public sealed class StdoutOutput : OutputPlugin
@@ -17,16 +16,20 @@ public sealed class StdoutOutput : OutputPlugin
     private FormatterPlugin? _formatter;
     private Stream? _stdout;
 
-    [Parameter("output_type", "How the record is printed after the time and tag: json or hash (accepted; printed as JSON).",
-        AllowedValues = new[] { "json", "hash", "ltsv", "single_value", "csv", "msgpack" })]
-    public string OutputType { get; set; } = "json";
+    [Parameter("output_type", "Legacy: the record formatter of the default stdout format (json, hash, ltsv, …); prefer <format> output_type.")]
+    public string? OutputType { get; set; }
 
     public override void Configure(ConfigSection config)
     {
         var format = config.SectionsNamed("format").FirstOrDefault();
+        if (format is null && OutputType is not null)
+        {
+            // out_stdout.rb's compat layer moves a top-level output_type into the <format> section.
+            format = new ConfigSection("format", "", config.File, config.Line);
+            format.Add(new ConfigParameter("output_type", OutputType, config.File, config.Find("output_type")?.Line ?? config.Line));
+        }
         if (format is not null) format.IsUsed = true;
-        // A <format> with its own @type replaces the record part; without one the record is JSON, as in fluentd.
-        _formatter = Context.CreateFormatter(format, OutputType == "hash" ? "json" : OutputType);
+        _formatter = Context.CreateFormatter(format, "stdout");
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -39,29 +42,12 @@ public sealed class StdoutOutput : OutputPlugin
     {
         var buffer = new ArrayBufferWriter<byte>(stream.Entries.Length * 2 + 128);
         foreach (var entry in stream)
-        {
-            var header = $"{FormatTime(entry.Time)} {stream.Tag}: ";
-            Encoding.UTF8.GetBytes(header, buffer);
-            int before = buffer.WrittenCount;
             _formatter!.Format(stream.Tag, entry.Time, entry.DecodeRecord(), buffer);
-            // The record formatter may end its line itself; print exactly one newline per event.
-            if (buffer.WrittenCount == before || buffer.WrittenSpan[^1] != (byte)'\n') buffer.Write("\n"u8);
-        }
         lock (ConsoleLock)
         {
             var stdout = _stdout ?? Console.OpenStandardOutput();
             stdout.Write(buffer.WrittenSpan);
             stdout.Flush();
         }
-    }
-
-    /// <summary>'%Y-%m-%d %H:%M:%S.%N %z' in local time.</summary>
-    internal static string FormatTime(EventTime time)
-    {
-        var local = time.ToDateTimeOffset().ToLocalTime();
-        var offset = local.Offset;
-        var sign = offset < TimeSpan.Zero ? '-' : '+';
-        offset = offset.Duration();
-        return $"{local:yyyy-MM-dd HH:mm:ss}.{time.Nanoseconds:D9} {sign}{offset.Hours:D2}{offset.Minutes:D2}";
     }
 }
