@@ -36,16 +36,19 @@ public sealed class EventStream
 
     public Enumerator GetEnumerator() => new(Entries);
 
-    /// <summary>Walks the entries; each record is located by skipping, not decoding.</summary>
-    public struct Enumerator
+    /// <summary>
+    /// Walks the entries with one msgpack reader over the whole run; each record is located by skipping, not
+    /// decoding. A ref struct, so the reader lives on the stack and the walk allocates nothing.
+    /// </summary>
+    public ref struct Enumerator
     {
         private readonly ReadOnlyMemory<byte> _entries;
-        private int _offset;
+        private MessagePackReader _reader;
 
         internal Enumerator(ReadOnlyMemory<byte> entries)
         {
             _entries = entries;
-            _offset = 0;
+            _reader = new MessagePackReader(entries);
             Current = default;
         }
 
@@ -53,17 +56,13 @@ public sealed class EventStream
 
         public bool MoveNext()
         {
-            if (_offset >= _entries.Length) return false;
-            var rest = _entries[_offset..];
-            var reader = new MessagePackReader(rest);
-            int n = reader.ReadArrayHeader();
+            if (_reader.End) return false;
+            int n = _reader.ReadArrayHeader();
             if (n != 2) throw new MessagePackSerializationException($"an event entry must be [time, record], got an array of {n}");
-            var time = EventTime.ReadFrom(ref reader);
-            int recordStart = (int)reader.Consumed;
-            reader.Skip();
-            int recordEnd = (int)reader.Consumed;
-            Current = new EventEntry(time, rest[recordStart..recordEnd]);
-            _offset += recordEnd;
+            var time = EventTime.ReadFrom(ref _reader);
+            int recordStart = (int)_reader.Consumed;
+            _reader.Skip();
+            Current = new EventEntry(time, _entries[recordStart..(int)_reader.Consumed]);
             return true;
         }
     }
