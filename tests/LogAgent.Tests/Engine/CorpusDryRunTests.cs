@@ -71,9 +71,9 @@ public class CorpusDryRunTests
         // record_transformer with enable_ruby and `${record["total"] / record["count"]}`.
         ["062-docs-record-transformer-ruby.conf"] = (5, "arbitrary Ruby"),
         // record_transformer with enable_ruby and a Ruby ternary over record['event_type'].
-        ["019-google-fluentd-windows-template.conf"] = (10, "arbitrary Ruby"),
+        ["019-google-fluentd-windows-template.conf"] = (16, "arbitrary Ruby"),
         // record_transformer with enable_ruby and `record.dig(…).split(";")…`.
-        ["040-natlibfi-docker-ruby-transform.conf"] = (16, "arbitrary Ruby"),
+        ["040-natlibfi-docker-ruby-transform.conf"] = (19, "arbitrary Ruby"),
     };
 
     public static TheoryData<string> CorpusFiles()

@@ -493,7 +493,7 @@ public class RecordTransformerFilterTests
     }
 
     [Fact]
-    public void Unsupported_ruby_names_the_record_section_line()
+    public void Unsupported_ruby_names_the_line_of_the_record_entry()
     {
         var section = Filter("record_transformer", ("enable_ruby", "true"));
         var record = new ConfigSection("record", "", "app.conf", 40);
@@ -501,8 +501,8 @@ public class RecordTransformerFilterTests
         section.Add(record);
         var e = Assert.Throws<ConfigException>(() => _harness.Build<RecordTransformerFilter>(section));
         Assert.Equal("app.conf", e.File);
-        Assert.Equal(40, e.Line);
-        Assert.Contains("line 41", e.Message);
+        Assert.Equal(41, e.Line);
+        Assert.Contains("<record> key 'x'", e.Message);
         Assert.Contains("`Time.now`", e.Message);
     }
 }

@@ -69,7 +69,7 @@ public sealed class RecordTransformerFilter : FilterPlugin
                 }
                 catch (RecordTemplateParser.UnsupportedExpressionException e)
                 {
-                    throw new ConfigException($"{section} line {parameter.Line}, key '{parameter.Key}': {e.Message}", section, e);
+                    throw new ConfigException($"{section} key '{parameter.Key}': {e.Message}", parameter, e);
                 }
             }
         }
