@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Config;
 
@@ -53,7 +54,7 @@ internal static class JsonLiteral
             case bool b: sb.Append(b ? "true" : "false"); break;
             case string s: WriteString(s, sb); break;
             case long or int: sb.Append(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
-            case double d: sb.Append(RubyFloatFormat.Format(d)); break;
+            case double d: sb.Append(RubyFloat.ToS(d)); break;
             case IEnumerable<KeyValuePair<string, object?>> map:
                 sb.Append('{');
                 bool firstPair = true;
@@ -132,7 +133,7 @@ internal static class JsonLiteral
             sb.Append(raw == "-0" ? "0" : raw);
             return;
         }
-        sb.Append(RubyFloatFormat.Format(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
+        sb.Append(RubyFloat.ToS(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
     }
 
     // Ruby's generator escapes '"', '\\' and control characters only; '/' and non-ASCII text stay as they are.

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using LogAgent.Sdk.Config;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Config;
 
@@ -117,7 +118,7 @@ public sealed class RubyEmbedEvaluator
         null => "",
         bool b => b ? "true" : "false",
         long n => n.ToString(CultureInfo.InvariantCulture),
-        double d => RubyFloatFormat.Format(d),
+        double d => RubyFloat.ToS(d),
         string s => s,
         IPAddress ip => ip.ToString(),
         RubyConstant c => c.Name,

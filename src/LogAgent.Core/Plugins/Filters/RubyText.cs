@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text;
 using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Plugins.Filters;
 
@@ -38,8 +39,8 @@ public static class RubyText
             case string s: AppendQuoted(sb, s); break;
             case byte[] bytes: AppendQuoted(sb, Encoding.UTF8.GetString(bytes)); break;
             case bool b: sb.Append(b ? "true" : "false"); break;
-            case double d: sb.Append(FloatToS(d)); break;
-            case float f: sb.Append(FloatToS(f)); break;
+            case double d: sb.Append(RubyFloat.ToS(d)); break;
+            case float f: sb.Append(RubyFloat.ToS(f)); break;
             // Fluent::EventTime#to_s is its seconds.
             case EventTime t: sb.Append(t.Seconds.ToString(CultureInfo.InvariantCulture)); break;
             case IDictionary<string, object?> map:
@@ -96,49 +97,6 @@ public static class RubyText
             }
         }
         sb.Append('"');
-    }
-
-    /// <summary>
-    /// Float#to_s: the shortest digits that round-trip, fixed notation while the decimal exponent is in
-    /// (-4, 16], otherwise <c>d.ddde±XX</c>; always with a fractional part (ruby's flo_to_s in numeric.c).
-    /// </summary>
-    public static string FloatToS(double value)
-    {
-        if (double.IsNaN(value)) return "NaN";
-        if (double.IsPositiveInfinity(value)) return "Infinity";
-        if (double.IsNegativeInfinity(value)) return "-Infinity";
-
-        var roundTrip = value.ToString("R", CultureInfo.InvariantCulture);
-        bool negative = roundTrip.StartsWith('-');
-        if (negative) roundTrip = roundTrip[1..];
-        int exponent = 0;
-        int e = roundTrip.IndexOfAny(new[] { 'E', 'e' });
-        if (e >= 0)
-        {
-            exponent = int.Parse(roundTrip[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            roundTrip = roundTrip[..e];
-        }
-        int point = roundTrip.IndexOf('.');
-        string intPart = point < 0 ? roundTrip : roundTrip[..point];
-        string fracPart = point < 0 ? "" : roundTrip[(point + 1)..];
-        string digits = intPart + fracPart;
-        int decpt = intPart.Length + exponent;
-        int lead = 0;
-        while (lead < digits.Length - 1 && digits[lead] == '0') { lead++; decpt--; }
-        digits = digits[lead..].TrimEnd('0');
-        string sign = negative ? "-" : "";
-        if (digits.Length == 0) return sign + "0.0";
-
-        if (decpt > 0 && decpt <= 16)
-        {
-            if (digits.Length <= decpt) return sign + digits + new string('0', decpt - digits.Length) + ".0";
-            return sign + digits[..decpt] + "." + digits[decpt..];
-        }
-        if (decpt <= 0 && decpt > -4)
-            return sign + "0." + new string('0', -decpt) + digits;
-        int exp = decpt - 1;
-        return sign + digits[0] + "." + (digits.Length > 1 ? digits[1..] : "0") + "e" + (exp < 0 ? "-" : "+")
-            + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
     }
 
     /// <summary>
