@@ -115,14 +115,10 @@ public sealed class RubyEmbedEvaluator
 
     internal static string ToS(object? value) => value switch
     {
-        null => "",
-        bool b => b ? "true" : "false",
-        long n => n.ToString(CultureInfo.InvariantCulture),
-        double d => RubyFloat.ToS(d),
-        string s => s,
         IPAddress ip => ip.ToString(),
         RubyConstant c => c.Name,
-        _ => value.ToString() ?? "",
+        // Otherwise the interpreter's values (nil, booleans, integers, floats, strings) are ones a record holds too.
+        _ => RubyValueText.RubyToS(value),
     };
 
     // ---- syntax -------------------------------------------------------------------------------------------------

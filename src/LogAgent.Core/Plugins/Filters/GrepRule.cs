@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Plugins.Filters;
 
@@ -61,5 +62,5 @@ public sealed class GrepRule : IConfigurableSection
     }
 
     /// <summary>True when the pattern is found in the value; throws <see cref="RecordAccessException"/> as Hash#dig would.</summary>
-    public bool Matches(Record record) => Regex.IsMatch(RubyText.ToS(Accessor.Get(record)));
+    public bool Matches(Record record) => Regex.IsMatch(RubyValueText.RubyToS(Accessor.Get(record)));
 }

@@ -7,98 +7,12 @@ using LogAgent.Sdk.Text;
 namespace LogAgent.Core.Plugins.Filters;
 
 /// <summary>
-/// Ruby's text conversions, reproduced because fluentd's filters compare and build strings with them: grep
-/// matches <c>value.to_s</c>, record_transformer interpolates with <c>to_s</c> and writes <c>${time}</c> with
-/// <c>Time#to_s</c>. Hashes print in the Ruby ≤ 3.3 form <c>{"a"=>1}</c> (fluent-package 5 ships Ruby 3.2;
-/// Ruby 3.4 added spaces around <c>=&gt;</c>).
+/// The rest of the Ruby behaviour fluentd's filters rely on: <c>Time#to_s</c> for record_transformer's
+/// <c>${time}</c>, <c>to_f</c> for <c>renew_time_key</c>, String#split for tag parts, and class names for error
+/// messages. A value's <c>to_s</c> and <c>inspect</c> are <see cref="RubyValueText"/> in the SDK.
 /// </summary>
 public static class RubyText
 {
-    /// <summary><c>value.to_s</c>: nil is empty, strings are themselves, hashes and arrays are their <c>inspect</c>.</summary>
-    public static string ToS(object? value) => value switch
-    {
-        null => "",
-        string s => s,
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        _ => Inspect(value),
-    };
-
-    /// <summary><c>value.inspect</c>, as Hash#to_s and Array#to_s print their elements.</summary>
-    public static string Inspect(object? value)
-    {
-        var sb = new StringBuilder();
-        AppendInspect(sb, value);
-        return sb.ToString();
-    }
-
-    private static void AppendInspect(StringBuilder sb, object? value)
-    {
-        switch (value)
-        {
-            case null: sb.Append("nil"); break;
-            case string s: AppendQuoted(sb, s); break;
-            case byte[] bytes: AppendQuoted(sb, Encoding.UTF8.GetString(bytes)); break;
-            case bool b: sb.Append(b ? "true" : "false"); break;
-            case double d: sb.Append(RubyFloat.ToS(d)); break;
-            case float f: sb.Append(RubyFloat.ToS(f)); break;
-            // Fluent::EventTime#to_s is its seconds.
-            case EventTime t: sb.Append(t.Seconds.ToString(CultureInfo.InvariantCulture)); break;
-            case IDictionary<string, object?> map:
-                sb.Append('{');
-                bool first = true;
-                foreach (var kv in map)
-                {
-                    if (!first) sb.Append(", ");
-                    first = false;
-                    AppendQuoted(sb, kv.Key);
-                    sb.Append("=>");
-                    AppendInspect(sb, kv.Value);
-                }
-                sb.Append('}');
-                break;
-            case IList list:
-                sb.Append('[');
-                for (int i = 0; i < list.Count; i++)
-                {
-                    if (i > 0) sb.Append(", ");
-                    AppendInspect(sb, list[i]);
-                }
-                sb.Append(']');
-                break;
-            case IFormattable formattable: sb.Append(formattable.ToString(null, CultureInfo.InvariantCulture)); break;
-            default: sb.Append(value); break;
-        }
-    }
-
-    /// <summary>String#inspect for UTF-8 strings: backslash escapes, <c>#{</c> guarded, other controls as \uXXXX.</summary>
-    private static void AppendQuoted(StringBuilder sb, string s)
-    {
-        sb.Append('"');
-        for (int i = 0; i < s.Length; i++)
-        {
-            char c = s[i];
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\v': sb.Append("\\v"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\a': sb.Append("\\a"); break;
-                case '\u001b': sb.Append("\\e"); break;
-                case '#' when i + 1 < s.Length && s[i + 1] is '{' or '$' or '@': sb.Append("\\#"); break;
-                default:
-                    if (c < 0x20 || c == 0x7f) sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
-
     /// <summary>
     /// <c>Time.at(time).to_s</c>: <c>%Y-%m-%d %H:%M:%S %z</c> in the given zone (fluentd uses the process's local
     /// zone).
