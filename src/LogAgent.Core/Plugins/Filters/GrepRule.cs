@@ -40,9 +40,9 @@ public sealed class GrepRule : IConfigurableSection
         {
             throw new ConfigException($"{at.Key}: {e.Reason}", at, e);
         }
-        catch (ArgumentException e)
+        catch (FormatException e)
         {
-            throw new ConfigException($"{at.Key}: invalid regexp {pattern}: {e.Message}", at, e);
+            throw new ConfigException($"{at.Key}: {e.Message}", at, e);
         }
         return rule;
     }
@@ -53,11 +53,15 @@ public sealed class GrepRule : IConfigurableSection
         try
         {
             Accessor = RecordAccessor.Parse(Key);
-            Regex = RubyRegex.FromConfigValue(Pattern);
+            Regex = RubyRegex.Parse(Pattern);
         }
         catch (ConfigException e)
         {
             throw new ConfigException($"{section}: {e.Reason}", section, e);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigException($"{section}: {e.Message}", section, e);
         }
     }
 
