@@ -136,27 +136,7 @@ internal static class JsonLiteral
         sb.Append(RubyFloat.ToS(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
     }
 
-    // Ruby's generator escapes '"', '\\' and control characters only; '/' and non-ASCII text stay as they are.
-    private static void WriteString(string s, StringBuilder sb)
-    {
-        sb.Append('"');
-        foreach (char c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\b': sb.Append("\\b"); break;
-                default:
-                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
+    // Ruby's generator escapes '"', '\\' and control characters only; '/' and non-ASCII text stay as they are, which is
+    // how RecordJson writes a string too.
+    private static void WriteString(string s, StringBuilder sb) => sb.Append(RecordJson.Serialize(s));
 }

@@ -13,19 +13,14 @@ namespace LogAgent.Core.Plugins.Filters;
 /// </summary>
 public static class RubyText
 {
+    // Time#to_s is strftime('%Y-%m-%d %H:%M:%S %z').
+    private static readonly RubyTimeFormat TimeToSFormat = RubyTimeFormat.Compile("%Y-%m-%d %H:%M:%S %z");
+
     /// <summary>
     /// <c>Time.at(time).to_s</c>: <c>%Y-%m-%d %H:%M:%S %z</c> in the given zone (fluentd uses the process's local
     /// zone).
     /// </summary>
-    public static string TimeToS(EventTime time, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTime(time.ToDateTimeOffset(), zone);
-        var offset = local.Offset;
-        var sign = offset < TimeSpan.Zero ? '-' : '+';
-        offset = offset.Duration();
-        return local.ToString("yyyy-MM-dd HH:mm:ss ", CultureInfo.InvariantCulture)
-            + sign + offset.Hours.ToString("00", CultureInfo.InvariantCulture) + offset.Minutes.ToString("00", CultureInfo.InvariantCulture);
-    }
+    public static string TimeToS(EventTime time, TimeZoneInfo zone) => TimeToSFormat.Format(time, RubyTimeZone.Of(zone));
 
     /// <summary>
     /// <c>value.to_f</c> for the types a record holds. String#to_f reads the longest leading number and is 0.0

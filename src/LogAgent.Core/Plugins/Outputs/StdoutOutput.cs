@@ -3,6 +3,7 @@ using System.Text;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Plugins.Outputs;
 
@@ -55,13 +56,8 @@ public sealed class StdoutOutput : OutputPlugin
         }
     }
 
-    /// <summary>'%Y-%m-%d %H:%M:%S.%N %z' in local time.</summary>
-    internal static string FormatTime(EventTime time)
-    {
-        var local = time.ToDateTimeOffset().ToLocalTime();
-        var offset = local.Offset;
-        var sign = offset < TimeSpan.Zero ? '-' : '+';
-        offset = offset.Duration();
-        return $"{local:yyyy-MM-dd HH:mm:ss}.{time.Nanoseconds:D9} {sign}{offset.Hours:D2}{offset.Minutes:D2}";
-    }
+    // formatter_stdout.rb's TIME_FORMAT, in the process's local zone as Ruby's Time.at gives it.
+    private static readonly RubyTimeFormat TimeFormat = RubyTimeFormat.Compile("%Y-%m-%d %H:%M:%S.%N %z");
+
+    internal static string FormatTime(EventTime time) => TimeFormat.Format(time, RubyTimeZone.Local);
 }
