@@ -45,29 +45,16 @@ public static class RecordJson
                 {
                     Raw(output, "{"u8);
                     bool first = true;
-                    foreach (var kv in map)
-                    {
-                        if (!first) Raw(output, ","u8);
-                        first = false;
-                        WriteString(output, kv.Key);
-                        Raw(output, ":"u8);
-                        Write(output, kv.Value);
-                    }
+                    foreach (var kv in map) WriteMember(output, ref first, kv.Key, kv.Value);
                     Raw(output, "}"u8);
                     break;
                 }
+            // Maps with other keys (from plugins; decoded records always have string keys) key by the key's to_s.
             case IDictionary dict:
                 {
                     Raw(output, "{"u8);
                     bool first = true;
-                    foreach (DictionaryEntry kv in dict)
-                    {
-                        if (!first) Raw(output, ","u8);
-                        first = false;
-                        WriteString(output, RubyValueText.ToS(kv.Key));
-                        Raw(output, ":"u8);
-                        Write(output, kv.Value);
-                    }
+                    foreach (DictionaryEntry kv in dict) WriteMember(output, ref first, RubyValueText.ToS(kv.Key), kv.Value);
                     Raw(output, "}"u8);
                     break;
                 }
@@ -84,6 +71,15 @@ public static class RecordJson
                 }
             default: WriteString(output, RubyValueText.ToS(value)); break;
         }
+    }
+
+    private static void WriteMember(IBufferWriter<byte> output, ref bool first, string key, object? value)
+    {
+        if (!first) Raw(output, ","u8);
+        first = false;
+        WriteString(output, key);
+        Raw(output, ":"u8);
+        Write(output, value);
     }
 
     private static void WriteDouble(IBufferWriter<byte> output, double d)
