@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Text.Json;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
+using LogAgent.Sdk.Text;
 using Microsoft.Extensions.Logging;
 
 namespace LogAgent.Plugins.Example;
@@ -46,16 +46,20 @@ public sealed class JsonLinesOutput : OutputPlugin
         var buffer = new ArrayBufferWriter<byte>(stream.Entries.Length * 2);
         foreach (var entry in stream)
         {
-            using (var json = new Utf8JsonWriter(buffer))
+            // RecordJson writes values as fluentd does (floats as Ruby prints them, non-ASCII text unescaped), so the
+            // lines read the same as fluentd's JSON output of the same events.
+            buffer.Write("{"u8);
+            if (IncludeTag)
             {
-                json.WriteStartObject();
-                if (IncludeTag) json.WriteString("tag", stream.Tag);
-                json.WriteNumber("time", entry.Time.ToUnixSeconds());
-                json.WritePropertyName("record");
-                JsonRecord.Write(json, entry.DecodeRecord());
-                json.WriteEndObject();
+                buffer.Write("\"tag\":"u8);
+                RecordJson.WriteString(buffer, stream.Tag);
+                buffer.Write(","u8);
             }
-            buffer.Write("\n"u8);
+            buffer.Write("\"time\":"u8);
+            RecordJson.Write(buffer, entry.Time.ToUnixSeconds());
+            buffer.Write(",\"record\":"u8);
+            RecordJson.Write(buffer, entry.DecodeRecord());
+            buffer.Write("}\n"u8);
         }
         lock (_lock)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Config;
 
@@ -53,7 +54,7 @@ internal static class JsonLiteral
             case bool b: sb.Append(b ? "true" : "false"); break;
             case string s: WriteString(s, sb); break;
             case long or int: sb.Append(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
-            case double d: sb.Append(RubyFloatFormat.Format(d)); break;
+            case double d: sb.Append(RubyFloat.ToS(d)); break;
             case IEnumerable<KeyValuePair<string, object?>> map:
                 sb.Append('{');
                 bool firstPair = true;
@@ -132,30 +133,10 @@ internal static class JsonLiteral
             sb.Append(raw == "-0" ? "0" : raw);
             return;
         }
-        sb.Append(RubyFloatFormat.Format(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
+        sb.Append(RubyFloat.ToS(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture)));
     }
 
-    // Ruby's generator escapes '"', '\\' and control characters only; '/' and non-ASCII text stay as they are.
-    private static void WriteString(string s, StringBuilder sb)
-    {
-        sb.Append('"');
-        foreach (char c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\b': sb.Append("\\b"); break;
-                default:
-                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
+    // Ruby's generator escapes '"', '\\' and control characters only; '/' and non-ASCII text stay as they are, which is
+    // how RecordJson writes a string too.
+    private static void WriteString(string s, StringBuilder sb) => sb.Append(RecordJson.Serialize(s));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using LogAgent.Sdk.Config;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Config;
 
@@ -114,14 +115,10 @@ public sealed class RubyEmbedEvaluator
 
     internal static string ToS(object? value) => value switch
     {
-        null => "",
-        bool b => b ? "true" : "false",
-        long n => n.ToString(CultureInfo.InvariantCulture),
-        double d => RubyFloatFormat.Format(d),
-        string s => s,
         IPAddress ip => ip.ToString(),
         RubyConstant c => c.Name,
-        _ => value.ToString() ?? "",
+        // Otherwise the interpreter's values (nil, booleans, integers, floats, strings) are ones a record holds too.
+        _ => RubyValueText.RubyToS(value),
     };
 
     // ---- syntax -------------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+using System.Text;
 using MessagePack;
 using LogAgent.Sdk.Events;
 
@@ -79,7 +80,7 @@ public abstract class BufferChunk
                 var raw = _reader.ReadStringSequence();
                 if (raw is not { } seq) tag = "";
                 else if (SameAs(seq, _lastTag)) tag = _lastTag;
-                else tag = _lastTag = System.Text.Encoding.UTF8.GetString(in seq);
+                else tag = _lastTag = Encoding.UTF8.GetString(seq);
             }
             else
             {

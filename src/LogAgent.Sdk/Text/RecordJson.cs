@@ -8,7 +8,8 @@ using LogAgent.Sdk.Events;
 namespace LogAgent.Sdk.Text;
 
 /// <summary>
-/// Records to and from JSON as fluentd produces and reads them. Writing matches Oj/Yajl's compact output
+/// Records to and from JSON as fluentd produces and reads them: the one JSON conversion for formatters, parsers,
+/// inputs and output plugins. Writing matches Oj/Yajl's compact output
 /// (<c>{"a":1,"b":"x"}</c>, no spaces, non-ASCII written as UTF-8, only <c>"</c>, <c>\</c> and control characters
 /// escaped; floats as Ruby prints them; an EventTime as its seconds, Fluent::EventTime#to_json). NaN and
 /// infinities, which JSON cannot carry, are written as null. Reading keeps integers as long (ulong when larger)
@@ -44,29 +45,16 @@ public static class RecordJson
                 {
                     Raw(output, "{"u8);
                     bool first = true;
-                    foreach (var kv in map)
-                    {
-                        if (!first) Raw(output, ","u8);
-                        first = false;
-                        WriteString(output, kv.Key);
-                        Raw(output, ":"u8);
-                        Write(output, kv.Value);
-                    }
+                    foreach (var kv in map) WriteMember(output, ref first, kv.Key, kv.Value);
                     Raw(output, "}"u8);
                     break;
                 }
+            // Maps with other keys (from plugins; decoded records always have string keys) key by the key's to_s.
             case IDictionary dict:
                 {
                     Raw(output, "{"u8);
                     bool first = true;
-                    foreach (DictionaryEntry kv in dict)
-                    {
-                        if (!first) Raw(output, ","u8);
-                        first = false;
-                        WriteString(output, RubyValueText.ToS(kv.Key));
-                        Raw(output, ":"u8);
-                        Write(output, kv.Value);
-                    }
+                    foreach (DictionaryEntry kv in dict) WriteMember(output, ref first, RubyValueText.ToS(kv.Key), kv.Value);
                     Raw(output, "}"u8);
                     break;
                 }
@@ -83,6 +71,15 @@ public static class RecordJson
                 }
             default: WriteString(output, RubyValueText.ToS(value)); break;
         }
+    }
+
+    private static void WriteMember(IBufferWriter<byte> output, ref bool first, string key, object? value)
+    {
+        if (!first) Raw(output, ","u8);
+        first = false;
+        WriteString(output, key);
+        Raw(output, ":"u8);
+        Write(output, value);
     }
 
     private static void WriteDouble(IBufferWriter<byte> output, double d)
@@ -138,21 +135,9 @@ public static class RecordJson
     /// <summary>Reads a JSON text; false when it is not valid JSON. The value may be any JSON value.</summary>
     public static bool TryParse(string json, out object? value)
     {
-        var bytes = Utf8.GetBytes(json);
         try
         {
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-            if (!reader.Read())
-            {
-                value = null;
-                return false;
-            }
-            value = ReadValue(ref reader);
-            if (reader.Read())
-            {
-                value = null;
-                return false; // text after the value
-            }
+            value = Parse(json);
             return true;
         }
         catch (JsonException)
@@ -160,6 +145,21 @@ public static class RecordJson
             value = null;
             return false;
         }
+    }
+
+    /// <summary>
+    /// Reads a JSON text into record values (a JSON object is a <see cref="Record"/>, an array a list); throws
+    /// <see cref="JsonException"/> saying what is wrong when it is not valid JSON. Comments are skipped, as Ruby's
+    /// JSON.parse skips them.
+    /// </summary>
+    public static object? Parse(string json)
+    {
+        var bytes = Utf8.GetBytes(json);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        if (!reader.Read()) throw new JsonException("no JSON value");
+        var value = ReadValue(ref reader);
+        if (reader.Read()) throw new JsonException($"text after the JSON value (at byte {reader.TokenStartIndex})");
+        return value;
     }
 
     private static object? ReadValue(ref Utf8JsonReader reader)

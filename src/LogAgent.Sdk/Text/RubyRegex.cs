@@ -4,11 +4,14 @@ using System.Text.RegularExpressions;
 namespace LogAgent.Sdk.Text;
 
 /// <summary>
-/// Compiles a regular expression written for fluentd (Ruby/Onigmo syntax) as a .NET <see cref="Regex"/>.
+/// Compiles a regular expression written for fluentd (Ruby/Onigmo syntax) as a .NET <see cref="Regex"/>, for
+/// parsers and filters alike.
 /// <list type="bullet">
 /// <item><c>/pattern/flags</c> as fluentd's <c>:regexp</c> config type reads it (lib/fluent/config/types.rb,
-/// regexp_value): <c>i</c> ignores case, <c>m</c> lets <c>.</c> match a newline (.NET Singleline); <c>x</c>
-/// (extended) is accepted too. Without slashes the whole text is the pattern.</item>
+/// regexp_value): at most two characters after the last slash, else the right slash is "missing"; <c>i</c> ignores
+/// case, <c>m</c> lets <c>.</c> match a newline (.NET Singleline); <c>x</c> (extended) is accepted too, and any
+/// other flag is refused rather than ignored, so a typo does not silently change the pattern. Without slashes the
+/// whole text is the pattern.</item>
 /// <item>In Ruby <c>^</c> and <c>$</c> always match at line breaks, so Multiline is always on.</item>
 /// <item>Ruby-only escapes <c>\h</c>/<c>\H</c> (hex digit) and POSIX brackets (<c>[[:alpha:]]</c>) are translated.</item>
 /// <item>When the pattern has named groups, unnamed groups do not capture, as in Ruby.</item>
@@ -27,26 +30,23 @@ public static class RubyRegex
     /// <summary>Compiles <paramref name="text"/>; throws <see cref="FormatException"/> saying why when it is not a valid pattern.</summary>
     public static Regex Parse(string text, bool compiled = true)
     {
-        var pattern = text;
-        var options = RegexOptions.Multiline | RegexOptions.CultureInvariant;
-        if (text.StartsWith('/'))
+        if (!text.StartsWith('/')) return Compile(text, RegexOptions.None, compiled);
+        int close = text.LastIndexOf('/');
+        if (close < text.Length - 3)
+            throw new FormatException($"invalid regexp: missing right slash: {text}");
+        var options = RegexOptions.None;
+        foreach (char flag in text[(close + 1)..])
         {
-            int close = text.LastIndexOf('/');
-            // fluentd: at most two flag characters after the closing slash, else the slash is "missing".
-            if (close <= 0 || close < text.Length - 4)
-                throw new FormatException($"invalid regexp: missing right slash: {text}");
-            foreach (char flag in text[(close + 1)..])
+            options |= flag switch
             {
-                options |= flag switch
-                {
-                    'i' => RegexOptions.IgnoreCase,
-                    'm' => RegexOptions.Singleline,
-                    'x' => RegexOptions.IgnorePatternWhitespace,
-                    _ => throw new FormatException($"invalid regexp flag '{flag}' in {text} (i, m or x)"),
-                };
-            }
-            pattern = text[1..close];
+                'i' => RegexOptions.IgnoreCase,
+                'm' => RegexOptions.Singleline,
+                'x' => RegexOptions.IgnorePatternWhitespace,
+                _ => throw new FormatException($"invalid regexp flag '{flag}' in {text} (i, m or x)"),
+            };
         }
+        // For "/i" the only slash is the first one, so the pattern is empty: fluentd's str[1...0].
+        var pattern = close == 0 ? "" : text[1..close];
         return Compile(pattern, options, compiled);
     }
 
@@ -74,37 +74,48 @@ public static class RubyRegex
 
     private static string Translate(string pattern)
     {
-        if (!pattern.Contains("\\h", StringComparison.OrdinalIgnoreCase) && !pattern.Contains("[:")) return pattern;
+        if (!pattern.Contains("\\h", StringComparison.OrdinalIgnoreCase) && !pattern.Contains("[:", StringComparison.Ordinal)) return pattern;
         var sb = new StringBuilder(pattern.Length + 16);
+        // Inside [...] a class cannot be nested, so \h becomes a range there and POSIX brackets only count there.
+        bool inClass = false;
         for (int i = 0; i < pattern.Length; i++)
         {
             char c = pattern[i];
             if (c == '\\' && i + 1 < pattern.Length)
             {
-                char next = pattern[i + 1];
-                if (next == 'h') sb.Append("[0-9a-fA-F]");
-                else if (next == 'H') sb.Append("[^0-9a-fA-F]");
+                char next = pattern[++i];
+                if (next == 'h') sb.Append(inClass ? "0-9a-fA-F" : "[0-9a-fA-F]");
+                // Inside a class \H has no .NET spelling; left as it is, .NET refuses it instead of matching wrongly.
+                else if (next == 'H' && !inClass) sb.Append("[^0-9a-fA-F]");
                 else sb.Append(c).Append(next);
-                i++;
                 continue;
             }
-            if (c == '[' && i + 1 < pattern.Length && pattern[i + 1] == ':')
+            if (c == '[' && inClass && TryPosixClass(pattern, i, out var net, out int length))
             {
-                bool replaced = false;
-                foreach (var (posix, net) in PosixClasses)
-                {
-                    if (string.CompareOrdinal(pattern, i, posix, 0, posix.Length) == 0)
-                    {
-                        sb.Append(net);
-                        i += posix.Length - 1;
-                        replaced = true;
-                        break;
-                    }
-                }
-                if (replaced) continue;
+                sb.Append(net);
+                i += length - 1;
+                continue;
             }
+            if (c == '[') inClass = true;
+            else if (c == ']') inClass = false;
             sb.Append(c);
         }
         return sb.ToString();
+    }
+
+    private static bool TryPosixClass(string pattern, int at, out string net, out int length)
+    {
+        foreach (var (posix, translation) in PosixClasses)
+        {
+            if (string.CompareOrdinal(pattern, at, posix, 0, posix.Length) == 0)
+            {
+                net = translation;
+                length = posix.Length;
+                return true;
+            }
+        }
+        net = "";
+        length = 0;
+        return false;
     }
 }

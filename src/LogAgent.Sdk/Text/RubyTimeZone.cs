@@ -24,6 +24,10 @@ public sealed partial class RubyTimeZone
 
     public static RubyTimeZone Utc { get; } = new("UTC", null, TimeSpan.Zero, isUtc: true);
 
+    /// <summary>A zone given as a .NET <see cref="TimeZoneInfo"/>, for callers that hold one rather than a configured name.</summary>
+    public static RubyTimeZone Of(TimeZoneInfo zone) =>
+        new(zone.Id, zone, TimeSpan.Zero, isUtc: zone.Id == TimeZoneInfo.Utc.Id);
+
     /// <summary>The host's zone, read when first used (tests and containers set <c>TZ</c> before start).</summary>
     public static RubyTimeZone Local => LocalZone.Value;
 

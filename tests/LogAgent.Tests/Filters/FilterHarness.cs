@@ -2,6 +2,7 @@ using LogAgent.Core.Plugins.Filters;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
+using LogAgent.Sdk.Text;
 using LogAgent.Tests.Support;
 using Microsoft.Extensions.Logging;
 
@@ -45,7 +46,7 @@ internal sealed class FilterHarness
 
     /// <summary>Ruby's inspect of a record: an exact, order-sensitive, readable comparison.</summary>
     public static void AssertRecord(Record expected, Record actual) =>
-        Assert.Equal(RubyText.Inspect(expected), RubyText.Inspect(actual));
+        Assert.Equal(RubyValueText.Inspect(expected), RubyValueText.Inspect(actual));
 
     internal sealed class CapturingLogger : ILogger
     {

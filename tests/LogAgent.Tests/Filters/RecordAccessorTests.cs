@@ -1,5 +1,6 @@
 using LogAgent.Core.Plugins.Filters;
 using LogAgent.Sdk.Config;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Tests.Filters;
 
@@ -136,6 +137,6 @@ public class RecordAccessorTests
     {
         var record = new Record { ["key1"] = new List<object?> { new Record { ["key3"] = "value" } } };
         Assert.False(RecordAccessor.Parse("$['key1']['key2']['key3']").Remove(record));
-        Assert.Equal("{\"key1\"=>[{\"key3\"=>\"value\"}]}", RubyText.Inspect(record));
+        Assert.Equal("{\"key1\"=>[{\"key3\"=>\"value\"}]}", RubyValueText.Inspect(record));
     }
 }

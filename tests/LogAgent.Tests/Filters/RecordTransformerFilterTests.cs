@@ -1,6 +1,7 @@
 using LogAgent.Core.Plugins.Filters;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Text;
 using static LogAgent.Tests.Filters.FilterHarness;
 
 namespace LogAgent.Tests.Filters;
@@ -203,7 +204,7 @@ public class RecordTransformerFilterTests
     public void Array_hash_mixed()
     {
         var result = RunRecords(Build(P(), ("mixed_field", "{\"hello\":[1,2,3], \"world\":{\"foo\":\"bar\"}}")), OptionRecords("1"));
-        Assert.Equal("{\"hello\"=>[1, 2, 3], \"world\"=>{\"foo\"=>\"bar\"}}", RubyText.Inspect(Assert.Single(result)["mixed_field"]));
+        Assert.Equal("{\"hello\"=>[1, 2, 3], \"world\"=>{\"foo\"=>\"bar\"}}", RubyValueText.Inspect(Assert.Single(result)["mixed_field"]));
     }
 
     [Fact]
@@ -303,7 +304,7 @@ public class RecordTransformerFilterTests
     public void Array_and_hash_values_with_placeholders(string enableRuby)
     {
         var result = RunRecords(Build(Ruby(enableRuby), ("mixed_field", "[{\"tag\":\"${tag}\"}]")), PlaceholderRecords("1"));
-        Assert.Equal("[{\"tag\"=>\"test.tag\"}]", RubyText.Inspect(Assert.Single(result)["mixed_field"]));
+        Assert.Equal("[{\"tag\"=>\"test.tag\"}]", RubyValueText.Inspect(Assert.Single(result)["mixed_field"]));
     }
 
     [Theory]

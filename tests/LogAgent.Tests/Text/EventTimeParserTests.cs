@@ -62,16 +62,4 @@ public class EventTimeParserTests
         var formatter = new EventTimeFormatter(type, format, zone == "utc" ? RubyTimeZone.Utc : RubyTimeZone.Parse(zone));
         Assert.Equal(expected, formatter.Format(new EventTime(1362020400, 123000000)));
     }
-
-    [Theory]
-    [InlineData(1.0, "1.0")]
-    [InlineData(1.5, "1.5")]
-    [InlineData(-0.25, "-0.25")]
-    [InlineData(1e20, "1.0e+20")]
-    [InlineData(1.5e-5, "1.5e-05")]
-    [InlineData(1e15, "1000000000000000.0")]
-    public void Floats_print_as_ruby_does(double value, string expected)
-    {
-        Assert.Equal(expected, RubyFloat.ToS(value));
-    }
 }

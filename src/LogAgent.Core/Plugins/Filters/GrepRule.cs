@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Plugins.Filters;
 
@@ -39,9 +40,9 @@ public sealed class GrepRule : IConfigurableSection
         {
             throw new ConfigException($"{at.Key}: {e.Reason}", at, e);
         }
-        catch (ArgumentException e)
+        catch (FormatException e)
         {
-            throw new ConfigException($"{at.Key}: invalid regexp {pattern}: {e.Message}", at, e);
+            throw new ConfigException($"{at.Key}: {e.Message}", at, e);
         }
         return rule;
     }
@@ -52,14 +53,18 @@ public sealed class GrepRule : IConfigurableSection
         try
         {
             Accessor = RecordAccessor.Parse(Key);
-            Regex = RubyRegex.FromConfigValue(Pattern);
+            Regex = RubyRegex.Parse(Pattern);
         }
         catch (ConfigException e)
         {
             throw new ConfigException($"{section}: {e.Reason}", section, e);
         }
+        catch (FormatException e)
+        {
+            throw new ConfigException($"{section}: {e.Message}", section, e);
+        }
     }
 
     /// <summary>True when the pattern is found in the value; throws <see cref="RecordAccessException"/> as Hash#dig would.</summary>
-    public bool Matches(Record record) => Regex.IsMatch(RubyText.ToS(Accessor.Get(record)));
+    public bool Matches(Record record) => Regex.IsMatch(RubyValueText.RubyToS(Accessor.Get(record)));
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Text;
 using Microsoft.Extensions.Logging;
 
 namespace LogAgent.Core.Plugins.Filters;
@@ -46,13 +47,13 @@ public sealed class StringTemplate : RecordTemplate
         foreach (var part in _parts)
         {
             if (part is string literal) sb.Append(literal);
-            else sb.Append(RubyText.ToS(Resolve((RecordPlaceholder)part, scope, log)));
+            else sb.Append(RubyValueText.RubyToS(Resolve((RecordPlaceholder)part, scope, log)));
         }
         return sb.ToString();
     }
 
     /// <summary>The expansion as a string, as used for map keys (fluentd's force_stringify).</summary>
-    public string ExpandToString(PlaceholderScope scope, ILogger log) => RubyText.ToS(Expand(scope, log));
+    public string ExpandToString(PlaceholderScope scope, ILogger log) => RubyValueText.RubyToS(Expand(scope, log));
 
     private static object? Resolve(RecordPlaceholder placeholder, PlaceholderScope scope, ILogger log)
     {

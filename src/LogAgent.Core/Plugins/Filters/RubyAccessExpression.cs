@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Text;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Plugins.Filters;
 
@@ -94,7 +95,7 @@ public sealed class RubyAccessExpression
         switch (target)
         {
             case null:
-                throw new InvalidOperationException($"undefined method '[]' for nil (indexing with {RubyText.Inspect(index)})");
+                throw new InvalidOperationException($"undefined method '[]' for nil (indexing with {RubyValueText.Inspect(index)})");
             case IDictionary<string, object?> map:
                 return index is string key && map.TryGetValue(key, out var value) ? value : null;
             case IList list:

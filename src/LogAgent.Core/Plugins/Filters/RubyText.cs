@@ -2,158 +2,25 @@ using System.Collections;
 using System.Globalization;
 using System.Text;
 using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Text;
 
 namespace LogAgent.Core.Plugins.Filters;
 
 /// <summary>
-/// Ruby's text conversions, reproduced because fluentd's filters compare and build strings with them: grep
-/// matches <c>value.to_s</c>, record_transformer interpolates with <c>to_s</c> and writes <c>${time}</c> with
-/// <c>Time#to_s</c>. Hashes print in the Ruby ≤ 3.3 form <c>{"a"=>1}</c> (fluent-package 5 ships Ruby 3.2;
-/// Ruby 3.4 added spaces around <c>=&gt;</c>).
+/// The rest of the Ruby behaviour fluentd's filters rely on: <c>Time#to_s</c> for record_transformer's
+/// <c>${time}</c>, <c>to_f</c> for <c>renew_time_key</c>, String#split for tag parts, and class names for error
+/// messages. A value's <c>to_s</c> and <c>inspect</c> are <see cref="RubyValueText"/> in the SDK.
 /// </summary>
 public static class RubyText
 {
-    /// <summary><c>value.to_s</c>: nil is empty, strings are themselves, hashes and arrays are their <c>inspect</c>.</summary>
-    public static string ToS(object? value) => value switch
-    {
-        null => "",
-        string s => s,
-        byte[] bytes => Encoding.UTF8.GetString(bytes),
-        _ => Inspect(value),
-    };
-
-    /// <summary><c>value.inspect</c>, as Hash#to_s and Array#to_s print their elements.</summary>
-    public static string Inspect(object? value)
-    {
-        var sb = new StringBuilder();
-        AppendInspect(sb, value);
-        return sb.ToString();
-    }
-
-    private static void AppendInspect(StringBuilder sb, object? value)
-    {
-        switch (value)
-        {
-            case null: sb.Append("nil"); break;
-            case string s: AppendQuoted(sb, s); break;
-            case byte[] bytes: AppendQuoted(sb, Encoding.UTF8.GetString(bytes)); break;
-            case bool b: sb.Append(b ? "true" : "false"); break;
-            case double d: sb.Append(FloatToS(d)); break;
-            case float f: sb.Append(FloatToS(f)); break;
-            // Fluent::EventTime#to_s is its seconds.
-            case EventTime t: sb.Append(t.Seconds.ToString(CultureInfo.InvariantCulture)); break;
-            case IDictionary<string, object?> map:
-                sb.Append('{');
-                bool first = true;
-                foreach (var kv in map)
-                {
-                    if (!first) sb.Append(", ");
-                    first = false;
-                    AppendQuoted(sb, kv.Key);
-                    sb.Append("=>");
-                    AppendInspect(sb, kv.Value);
-                }
-                sb.Append('}');
-                break;
-            case IList list:
-                sb.Append('[');
-                for (int i = 0; i < list.Count; i++)
-                {
-                    if (i > 0) sb.Append(", ");
-                    AppendInspect(sb, list[i]);
-                }
-                sb.Append(']');
-                break;
-            case IFormattable formattable: sb.Append(formattable.ToString(null, CultureInfo.InvariantCulture)); break;
-            default: sb.Append(value); break;
-        }
-    }
-
-    /// <summary>String#inspect for UTF-8 strings: backslash escapes, <c>#{</c> guarded, other controls as \uXXXX.</summary>
-    private static void AppendQuoted(StringBuilder sb, string s)
-    {
-        sb.Append('"');
-        for (int i = 0; i < s.Length; i++)
-        {
-            char c = s[i];
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\v': sb.Append("\\v"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\a': sb.Append("\\a"); break;
-                case '\u001b': sb.Append("\\e"); break;
-                case '#' when i + 1 < s.Length && s[i + 1] is '{' or '$' or '@': sb.Append("\\#"); break;
-                default:
-                    if (c < 0x20 || c == 0x7f) sb.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
-
-    /// <summary>
-    /// Float#to_s: the shortest digits that round-trip, fixed notation while the decimal exponent is in
-    /// (-4, 16], otherwise <c>d.ddde±XX</c>; always with a fractional part (ruby's flo_to_s in numeric.c).
-    /// </summary>
-    public static string FloatToS(double value)
-    {
-        if (double.IsNaN(value)) return "NaN";
-        if (double.IsPositiveInfinity(value)) return "Infinity";
-        if (double.IsNegativeInfinity(value)) return "-Infinity";
-
-        var roundTrip = value.ToString("R", CultureInfo.InvariantCulture);
-        bool negative = roundTrip.StartsWith('-');
-        if (negative) roundTrip = roundTrip[1..];
-        int exponent = 0;
-        int e = roundTrip.IndexOfAny(new[] { 'E', 'e' });
-        if (e >= 0)
-        {
-            exponent = int.Parse(roundTrip[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            roundTrip = roundTrip[..e];
-        }
-        int point = roundTrip.IndexOf('.');
-        string intPart = point < 0 ? roundTrip : roundTrip[..point];
-        string fracPart = point < 0 ? "" : roundTrip[(point + 1)..];
-        string digits = intPart + fracPart;
-        int decpt = intPart.Length + exponent;
-        int lead = 0;
-        while (lead < digits.Length - 1 && digits[lead] == '0') { lead++; decpt--; }
-        digits = digits[lead..].TrimEnd('0');
-        string sign = negative ? "-" : "";
-        if (digits.Length == 0) return sign + "0.0";
-
-        if (decpt > 0 && decpt <= 16)
-        {
-            if (digits.Length <= decpt) return sign + digits + new string('0', decpt - digits.Length) + ".0";
-            return sign + digits[..decpt] + "." + digits[decpt..];
-        }
-        if (decpt <= 0 && decpt > -4)
-            return sign + "0." + new string('0', -decpt) + digits;
-        int exp = decpt - 1;
-        return sign + digits[0] + "." + (digits.Length > 1 ? digits[1..] : "0") + "e" + (exp < 0 ? "-" : "+")
-            + Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture);
-    }
+    // Time#to_s is strftime('%Y-%m-%d %H:%M:%S %z').
+    private static readonly RubyTimeFormat TimeToSFormat = RubyTimeFormat.Compile("%Y-%m-%d %H:%M:%S %z");
 
     /// <summary>
     /// <c>Time.at(time).to_s</c>: <c>%Y-%m-%d %H:%M:%S %z</c> in the given zone (fluentd uses the process's local
     /// zone).
     /// </summary>
-    public static string TimeToS(EventTime time, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTime(time.ToDateTimeOffset(), zone);
-        var offset = local.Offset;
-        var sign = offset < TimeSpan.Zero ? '-' : '+';
-        offset = offset.Duration();
-        return local.ToString("yyyy-MM-dd HH:mm:ss ", CultureInfo.InvariantCulture)
-            + sign + offset.Hours.ToString("00", CultureInfo.InvariantCulture) + offset.Minutes.ToString("00", CultureInfo.InvariantCulture);
-    }
+    public static string TimeToS(EventTime time, TimeZoneInfo zone) => TimeToSFormat.Format(time, RubyTimeZone.Of(zone));
 
     /// <summary>
     /// <c>value.to_f</c> for the types a record holds. String#to_f reads the longest leading number and is 0.0

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
+using LogAgent.Sdk.Text;
 using Microsoft.Extensions.Logging;
 
 namespace LogAgent.Core.Plugins.Inputs;
@@ -56,13 +57,11 @@ public sealed class SampleInput : InputPlugin
         var at = config.Find("sample") ?? config.Find("dummy");
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            var elements = doc.RootElement.ValueKind == JsonValueKind.Array
-                ? doc.RootElement.EnumerateArray().ToArray()
-                : new[] { doc.RootElement };
-            if (elements.Length == 0 || elements.Any(e => e.ValueKind != JsonValueKind.Object))
+            var parsed = RecordJson.Parse(json);
+            var elements = parsed as List<object?> ?? new List<object?> { parsed };
+            if (elements.Count == 0 || elements.Any(e => e is not Record))
                 throw new ConfigException("sample must be a JSON object or a non-empty array of objects", at?.File ?? config.File, at?.Line ?? config.Line);
-            return elements.Select(e => (Record)JsonRecord.FromJson(e)!).ToArray();
+            return elements.Cast<Record>().ToArray();
         }
         catch (JsonException e)
         {
