@@ -1,4 +1,5 @@
 using System.Buffers;
+using LogAgent.Sdk.Buffers;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
@@ -10,11 +11,11 @@ namespace LogAgent.Plugins.Example;
 /// <summary>
 /// Example output: appends each event to a file as one JSON object per line,
 /// <c>{"tag":"app","time":1700000000.5,"record":{...}}</c>. Copy this project to start a plugin of your own:
-/// declare parameters as properties, validate in Configure, open resources in StartAsync, write in Emit,
-/// release in ShutdownAsync.
+/// declare parameters as properties, validate in Configure, open resources in StartAsync, deliver a chunk in
+/// WriteAsync (the engine buffers, retries and hands failed chunks to the secondary), release in ShutdownAsync.
 /// </summary>
 [Plugin(PluginKind.Output, "example_jsonl", "Example third-party output: writes events as JSON lines to a file.")]
-public sealed class JsonLinesOutput : OutputPlugin
+public sealed class JsonLinesOutput : BufferedOutputPlugin
 {
     private readonly object _lock = new();
     private FileStream? _file;
@@ -41,10 +42,14 @@ public sealed class JsonLinesOutput : OutputPlugin
         return Task.CompletedTask;
     }
 
-    public override void Emit(EventStream stream)
+    /// <summary>This plugin's buffer defaults: operators may still override them in &lt;buffer&gt;.</summary>
+    public override BufferDefaults BufferDefaults => new() { FlushInterval = 1 };
+
+    /// <summary>Writes one chunk; an exception makes the engine retry it later with backoff.</summary>
+    public override Task WriteAsync(BufferChunk chunk, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(stream.Entries.Length * 2);
-        foreach (var entry in stream)
+        var buffer = new ArrayBufferWriter<byte>((int)chunk.ByteSize * 2 + 64);
+        foreach (var entry in chunk)
         {
             // RecordJson writes values as fluentd does (floats as Ruby prints them, non-ASCII text unescaped), so the
             // lines read the same as fluentd's JSON output of the same events.
@@ -52,7 +57,7 @@ public sealed class JsonLinesOutput : OutputPlugin
             if (IncludeTag)
             {
                 buffer.Write("\"tag\":"u8);
-                RecordJson.WriteString(buffer, stream.Tag);
+                RecordJson.WriteString(buffer, entry.Tag);
                 buffer.Write(","u8);
             }
             buffer.Write("\"time\":"u8);
@@ -66,8 +71,9 @@ public sealed class JsonLinesOutput : OutputPlugin
             var file = _file ?? throw new InvalidOperationException("example_jsonl is not started");
             file.Write(buffer.WrittenSpan);
             file.Flush();
-            _written += stream.Count;
+            _written += chunk.RecordCount;
         }
+        return Task.CompletedTask;
     }
 
     public override Task ShutdownAsync(CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ public sealed class CommandLine
     public bool DryRun { get; private set; }
     public string? DescribePlugin { get; private set; }
     public bool ListPlugins { get; private set; }
+    public bool ReplayDeadLetters { get; private set; }
     public List<string> PluginDirectories { get; } = new();
     public int Verbosity { get; private set; }
     public bool Help { get; private set; }
@@ -18,6 +19,8 @@ public sealed class CommandLine
               --dry-run            configure every plugin without starting any; exit 1 on any error
               --describe-plugin N  print plugin N's parameters with types, defaults and descriptions
               --list-plugins       print every plugin LogAgent knows
+              --replay-dead-letters  move every output's dead-letter chunks to its replay directory;
+                                   the running agent (or the next start) delivers them again
           -p, --plugin-dir DIR     load plugins from DIR (repeatable; default: plugins/ beside the executable)
           -v / -q                  more / less logging (repeatable: -vv is trace)
           -h, --help               this text
@@ -36,6 +39,7 @@ public sealed class CommandLine
                 case "--dry-run": result.DryRun = true; break;
                 case "--describe-plugin": result.DescribePlugin = Value(); break;
                 case "--list-plugins": result.ListPlugins = true; break;
+                case "--replay-dead-letters": result.ReplayDeadLetters = true; break;
                 case "-p": case "--plugin-dir": result.PluginDirectories.Add(Value()); break;
                 case "-h": case "--help": result.Help = true; break;
                 default:

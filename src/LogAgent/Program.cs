@@ -82,6 +82,19 @@ catch (IOException e)
 if (options.Verbosity == 0 && engine.Settings.LogLevel is { } systemLevel)
     level.Minimum = LogAgent.Core.Logging.LevelFilteredLogger.Parse(systemLevel);
 
+if (options.ReplayDeadLetters)
+{
+    int total = 0;
+    foreach (var deadLetters in engine.DeadLetters())
+    {
+        int moved = deadLetters.MoveDeadLettersToReplay();
+        if (moved > 0) log.LogInformation("{Count} dead-letter chunks moved from {From} to {To}", moved, deadLetters.DeadLetterDirectory, deadLetters.ReplayDirectory);
+        total += moved;
+    }
+    log.LogInformation("replay: {Count} chunks queued for delivery", total);
+    return 0;
+}
+
 if (options.DryRun)
 {
     log.LogInformation("dry run: {Path} is valid ({Warnings} warnings)", configPath, engine.Warnings.Count);

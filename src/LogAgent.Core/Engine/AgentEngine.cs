@@ -1,3 +1,4 @@
+using LogAgent.Core.Buffers;
 using LogAgent.Core.Config;
 using LogAgent.Core.Logging;
 using LogAgent.Core.Plugins;
@@ -26,6 +27,9 @@ public sealed class AgentEngine
     private readonly List<(Plugin Plugin, ConfigSection Section, string Type)> _configured = new();
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private readonly List<ConfigWarning> _warnings = new();
+    private readonly List<BufferedOutputRunner> _runners = new();
+    private readonly List<OutputPlugin> _secondaries = new();
+    private readonly BufferedOutputBuilder _buffers;
     private int _autoId;
 
     private AgentEngine(EngineOptions options)
@@ -34,6 +38,7 @@ public sealed class AgentEngine
         _factory = new PluginFactory(options.Registry);
         _log = options.LoggerFactory.CreateLogger("engine");
         Root = NewLabel(Label.RootName);
+        _buffers = new BufferedOutputBuilder(this, options.LoggerFactory, options.Clock);
     }
 
     public SystemConfig Settings { get; } = new();
@@ -42,6 +47,11 @@ public sealed class AgentEngine
     public IReadOnlyList<ConfigWarning> Warnings => _warnings;
     public IReadOnlyList<InputPlugin> Inputs => _inputs;
     public IReadOnlyList<OutputPlugin> Outputs => _outputs;
+    /// <summary>The buffer drivers of every buffered output, copy stores included.</summary>
+    public IReadOnlyList<BufferedOutputRunner> Runners => _runners;
+
+    /// <summary>Each buffered output's dead-letter and replay directories.</summary>
+    public IEnumerable<ChunkHandOff> DeadLetters() => _runners.Select(r => r.HandOff);
     private Label? ErrorLabel => _labels.GetValueOrDefault(Label.ErrorName);
 
     /// <summary>
@@ -174,13 +184,32 @@ public sealed class AgentEngine
             if (routerFromLabel && p is InputPlugin { Label: { } target })
                 router = FindLabel(target) ?? throw new ConfigException($"unknown label: {target} (no <label {target}> is defined)", section);
             return new EnginePluginContext(this, LoggerFor(p, type), router);
-        });
+        }, beforeConfigure: p => AttachBuffer(p, section, label));
         _configured.Add((plugin, section, type));
         return plugin;
     }
 
     internal T BuildChild<T>(PluginKind kind, ConfigSection section, IEventRouter router, string? defaultType) where T : Plugin =>
-        _factory.Build<T>(kind, section, p => new EnginePluginContext(this, LoggerFor(p, section.PluginType ?? defaultType ?? "?"), router), defaultType);
+        _factory.Build<T>(kind, section, p => new EnginePluginContext(this, LoggerFor(p, section.PluginType ?? defaultType ?? "?"), router), defaultType,
+            beforeConfigure: p => AttachBuffer(p, section, router));
+
+    /// <summary>A &lt;secondary&gt;: configured like any output, but never buffered itself (fluentd ignores its &lt;buffer&gt;).</summary>
+    internal OutputPlugin BuildSecondary(ConfigSection section, IEventRouter router)
+    {
+        var secondary = _factory.Build<OutputPlugin>(PluginKind.Output, section,
+            p => new EnginePluginContext(this, LoggerFor(p, section.PluginType ?? "?"), router));
+        if (secondary is BufferedOutputPlugin buffered) buffered.AttachBuffer(new SecondaryIsNotBuffered(secondary.Id!));
+        _secondaries.Add(secondary);
+        return secondary;
+    }
+
+    private Action? AttachBuffer(Plugin plugin, ConfigSection section, IEventRouter router)
+    {
+        if (plugin is not BufferedOutputPlugin buffered) return null;
+        var (runner, afterConfigure) = _buffers.Attach(buffered, section, router);
+        _runners.Add(runner);
+        return afterConfigure;
+    }
 
     private ILogger LoggerFor(Plugin plugin, string type)
     {
@@ -229,6 +258,8 @@ public sealed class AgentEngine
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var output in _outputs) await output.StartAsync(cancellationToken);
+        foreach (var secondary in _secondaries) await secondary.StartAsync(cancellationToken);
+        foreach (var runner in _runners) runner.Start();
         foreach (var filter in _filters) await filter.StartAsync(cancellationToken);
         if (Settings.WithoutSource)
         {
@@ -247,6 +278,22 @@ public sealed class AgentEngine
         await RunStage("shut down inputs", _inputs, (p, ct) => p.ShutdownAsync(ct));
         await RunStage("stop filters", _filters, (p, ct) => p.StopAsync(ct));
         await RunStage("shut down filters", _filters, (p, ct) => p.ShutdownAsync(ct));
+        using (var flushTimeout = new CancellationTokenSource(_options.StageTimeout))
+        {
+            foreach (var runner in _runners)
+            {
+                try
+                {
+                    await runner.StopAsync(flushTimeout.Token);
+                }
+                catch (Exception e)
+                {
+                    _log.LogError("flushing {Output} at shutdown failed: {Error}", runner.OutputId, e.Message);
+                }
+            }
+        }
+        await RunStage("stop secondaries", _secondaries, (p, ct) => p.StopAsync(ct));
+        await RunStage("shut down secondaries", _secondaries, (p, ct) => p.ShutdownAsync(ct));
         await RunStage("stop outputs", _outputs, (p, ct) => p.StopAsync(ct));
         await RunStage("shut down outputs", _outputs, (p, ct) => p.ShutdownAsync(ct));
         _log.LogInformation("agent stopped");
@@ -271,6 +318,14 @@ public sealed class AgentEngine
             }
         }
     }
+}
+
+/// <summary>A secondary's own Emit must not be used: the primary hands it whole chunks.</summary>
+internal sealed class SecondaryIsNotBuffered(string id) : LogAgent.Sdk.Buffers.IChunkSink
+{
+    public void Append(EventStream stream) => throw new InvalidOperationException($"{id} is a <secondary>: it receives chunks from its primary, not events");
+    public void Commit(string chunkId) { }
+    public void Rollback(string chunkId, Exception? reason) { }
 }
 
 /// <summary>A non-fatal config finding, with where it was written.</summary>

@@ -11,4 +11,6 @@ public sealed class EngineOptions
     public string Hostname { get; init; } = System.Net.Dns.GetHostName();
     /// <summary>How long each shutdown stage (stop inputs, flush outputs) may take before the engine moves on.</summary>
     public TimeSpan StageTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>The clock of buffers and retries; tests pass a manual one.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

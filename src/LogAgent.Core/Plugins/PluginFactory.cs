@@ -14,7 +14,8 @@ public sealed class PluginFactory
     /// Builds and configures a plugin. <paramref name="contextFor"/> gives the context once the plugin's id is known.
     /// A missing @type is an error unless <paramref name="defaultType"/> is given (as for &lt;parse&gt; sections).
     /// </summary>
-    public T Build<T>(PluginKind kind, ConfigSection section, Func<Plugin, IPluginContext> contextFor, string? defaultType = null)
+    public T Build<T>(PluginKind kind, ConfigSection section, Func<Plugin, IPluginContext> contextFor, string? defaultType = null,
+        Func<Plugin, Action?>? beforeConfigure = null)
         where T : Plugin
     {
         section.IsUsed = true;
@@ -25,9 +26,13 @@ public sealed class PluginFactory
         // Bind first so @id is known for the logger category.
         ParameterBinder.Bind(plugin, section, type);
         plugin.Attach(contextFor(plugin));
+        // The engine's part of a plugin (a buffered output's buffer) is set up before the plugin configures
+        // itself, and may check the plugin's result afterwards.
+        var afterConfigure = beforeConfigure?.Invoke(plugin);
         try
         {
             plugin.Configure(section);
+            afterConfigure?.Invoke();
         }
         catch (ConfigException)
         {

@@ -57,12 +57,14 @@ public sealed class EventStream
         public bool MoveNext()
         {
             if (_reader.End) return false;
+            int entryStart = (int)_reader.Consumed;
             int n = _reader.ReadArrayHeader();
             if (n != 2) throw new MessagePackSerializationException($"an event entry must be [time, record], got an array of {n}");
             var time = EventTime.ReadFrom(ref _reader);
             int recordStart = (int)_reader.Consumed;
             _reader.Skip();
-            Current = new EventEntry(time, _entries[recordStart..(int)_reader.Consumed]);
+            int end = (int)_reader.Consumed;
+            Current = new EventEntry(time, _entries[recordStart..end], _entries[entryStart..end]);
             return true;
         }
     }

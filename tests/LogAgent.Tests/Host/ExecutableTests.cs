@@ -28,6 +28,13 @@ public class ExecutableTests
               <format>
                 @type json
               </format>
+              <buffer tag,time>
+                timekey 1d
+                flush_mode interval
+                flush_interval 0.2
+                flush_thread_interval 0.1
+                flush_thread_burst_interval 0.05
+              </buffer>
             </match>
             """);
         using var agent = new AgentProcess("-c", config);

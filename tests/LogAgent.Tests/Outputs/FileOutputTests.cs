@@ -33,11 +33,11 @@ public sealed class FileOutputTests : IDisposable
     public async Task Writes_out_file_lines_to_a_path_resolved_from_tag_and_event_time()
     {
         var output = Build(("path", Path.Combine(_dir, "${tag}", "access.%Y%m%d")), ("utc", "true"));
-        output.Emit(Stream("web.access",
+        await BufferHarness.Write(output, Stream("web.access",
             (March15, new Record { ["a"] = 1L }),
             (March16, new Record { ["b"] = "x" }),
             (March15, new Record { ["c"] = true })));
-        output.Emit(Stream("web.access", (March15, new Record { ["d"] = null })));
+        await BufferHarness.Write(output, Stream("web.access", (March15, new Record { ["d"] = null })));
         await output.ShutdownAsync(CancellationToken.None);
 
         var day1 = Path.Combine(_dir, "web.access", "access.20240315.log");
@@ -53,7 +53,7 @@ public sealed class FileOutputTests : IDisposable
     public async Task A_path_without_time_placeholders_gets_the_day_and_suffix_as_fluentd_does()
     {
         var output = Build(("path", Path.Combine(_dir, "app")), ("format", "json"));
-        output.Emit(Stream("t", (March15, new Record { ["a"] = 1L })));
+        await BufferHarness.Write(output, Stream("t", (March15, new Record { ["a"] = 1L })));
         await output.ShutdownAsync(CancellationToken.None);
         Assert.Equal("{\"a\":1}\n", await File.ReadAllTextAsync(Path.Combine(_dir, "app.20240315.log")));
     }
@@ -62,7 +62,7 @@ public sealed class FileOutputTests : IDisposable
     public async Task Tag_parts_and_star_placeholder()
     {
         var output = Build(("path", Path.Combine(_dir, "${tag[0]}-${tag[-1]}.*")), ("add_path_suffix", "false"));
-        output.Emit(Stream("svc.api.error", (March15, new Record { ["message"] = "boom" })));
+        await BufferHarness.Write(output, Stream("svc.api.error", (March15, new Record { ["message"] = "boom" })));
         await output.ShutdownAsync(CancellationToken.None);
         Assert.True(File.Exists(Path.Combine(_dir, "svc-error.20240315")));
     }
@@ -76,7 +76,7 @@ public sealed class FileOutputTests : IDisposable
         for (int i = 0; i < 2; i++)
         {
             var output = new TestPluginContext().Build<FileOutput>(PluginKind.Output, section.Clone());
-            output.Emit(Stream("t", (March15, new Record { ["message"] = $"line {i}" })));
+            await BufferHarness.Write(output, Stream("t", (March15, new Record { ["message"] = $"line {i}" })));
             await output.ShutdownAsync(CancellationToken.None);
         }
         Assert.Equal("line 0\nline 1\n", await File.ReadAllTextAsync(Path.Combine(_dir, "plain.2024-03-15.log")));
@@ -86,8 +86,8 @@ public sealed class FileOutputTests : IDisposable
     public async Task Gzip_appends_readable_gzip_members()
     {
         var output = Build(("path", Path.Combine(_dir, "zipped")), ("compress", "gzip"), ("format", "single_value"));
-        output.Emit(Stream("t", (March15, new Record { ["message"] = "one" })));
-        output.Emit(Stream("t", (March15, new Record { ["message"] = "two" })));
+        await BufferHarness.Write(output, Stream("t", (March15, new Record { ["message"] = "one" })));
+        await BufferHarness.Write(output, Stream("t", (March15, new Record { ["message"] = "two" })));
         var path = Path.Combine(_dir, "zipped.20240315.log.gz");
         Assert.Equal(path, output.LastWrittenPath);
         await output.ShutdownAsync(CancellationToken.None);
@@ -104,8 +104,8 @@ public sealed class FileOutputTests : IDisposable
         if (OperatingSystem.IsWindows()) return;
         var link = Path.Combine(_dir, "current.log");
         var output = Build(("path", Path.Combine(_dir, "sym")), ("symlink_path", link), ("format", "single_value"));
-        output.Emit(Stream("t", (March15, new Record { ["message"] = "a" })));
-        output.Emit(Stream("t", (March16, new Record { ["message"] = "b" })));
+        await BufferHarness.Write(output, Stream("t", (March15, new Record { ["message"] = "a" })));
+        await BufferHarness.Write(output, Stream("t", (March16, new Record { ["message"] = "b" })));
         await output.ShutdownAsync(CancellationToken.None);
         Assert.Equal(Path.Combine(_dir, "sym.20240316.log"), new FileInfo(link).LinkTarget);
         Assert.Equal("b\n", await File.ReadAllTextAsync(link));

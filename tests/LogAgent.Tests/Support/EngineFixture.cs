@@ -8,7 +8,7 @@ namespace LogAgent.Tests.Support;
 /// <summary>Builds an engine from config text with the test plugins registered and log lines captured.</summary>
 public static class EngineFixture
 {
-    public static AgentEngine Build(string config, CapturingLoggerProvider? logs = null)
+    public static AgentEngine Build(string config, CapturingLoggerProvider? logs = null, TimeProvider? clock = null)
     {
         var registry = PluginRegistry.CreateWithBuiltIns();
         registry.RegisterAssembly(typeof(EngineFixture).Assembly, "tests");
@@ -18,7 +18,7 @@ public static class EngineFixture
             if (logs is not null) b.AddProvider(logs);
         });
         var root = ConfigLoader.Parse(config, "test.conf", Path.GetTempPath());
-        return AgentEngine.Build(root, new EngineOptions { LoggerFactory = factory, Registry = registry, Hostname = "web-1" });
+        return AgentEngine.Build(root, new EngineOptions { LoggerFactory = factory, Registry = registry, Hostname = "web-1", Clock = clock ?? TimeProvider.System });
     }
 
     public static T Output<T>(this AgentEngine engine, string id) where T : class =>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using LogAgent.Sdk.Buffers;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
@@ -7,14 +8,15 @@ using LogAgent.Sdk.Text;
 namespace LogAgent.Core.Plugins.Outputs;
 
 /// <summary>
-/// fluentd's <c>file</c> output (lib/fluent/plugin/out_file.rb), for now without a buffer: each emitted stream is
-/// formatted (out_file format by default: <c>time&lt;TAB&gt;tag&lt;TAB&gt;json</c>) and appended at once to the
-/// file its path resolves to, then flushed. The path's time placeholders use each event's time in local time, as
-/// fluentd's default time key does; see <see cref="FilePathTemplate"/> for the suffix rules.
-/// Files stay open between emits and are closed at shutdown.
+/// fluentd's <c>file</c> output (lib/fluent/plugin/out_file.rb), buffered as fluentd's is: chunk keys default to
+/// <c>time</c> with a one-day timekey, so each day's events go to their day's file once the day (plus timekey_wait)
+/// is over — set <c>flush_mode interval</c> in <c>&lt;buffer&gt;</c> for fresher files. Each chunk is formatted
+/// (out_file format by default: <c>time&lt;TAB&gt;tag&lt;TAB&gt;json</c>) and appended to the file its path resolves to
+/// for that chunk (its time slice, tag and keys); see <see cref="FilePathTemplate"/> for the suffix rules.
+/// Files stay open between writes and are closed at shutdown.
 /// </summary>
 [Plugin(PluginKind.Output, "file", "Writes events to files, one line per event.")]
-public sealed class FileOutput : OutputPlugin
+public sealed class FileOutput : BufferedOutputPlugin
 {
     // Formatter parameters a v0.12-style config writes directly in <match> next to `format`
     // (fluentd's compat_parameters helper moves them into <format> the same way).
@@ -28,7 +30,7 @@ public sealed class FileOutput : OutputPlugin
     private FormatterPlugin? _formatter;
     private AppendingFileWriter? _writer;
 
-    [Parameter("path", "The file path; may hold strftime placeholders (%Y%m%d) from the event time and ${tag}, ${tag[N]} from the tag.", Required = true)]
+    [Parameter("path", "The file path; may hold strftime placeholders (%Y%m%d) from the chunk's time slice, ${tag}, ${tag[N]} and ${KEY} from its chunk keys.", Required = true)]
     public string Path { get; set; } = "";
 
     [Parameter("add_path_suffix", "Add path_suffix to the file name.")]
@@ -37,7 +39,7 @@ public sealed class FileOutput : OutputPlugin
     [Parameter("path_suffix", "The suffix added to the file name.")]
     public string PathSuffix { get; set; } = ".log";
 
-    [Parameter("append", "Append to an existing file. This output always appends (it writes each emit as it comes), so this is accepted for compatibility.")]
+    [Parameter("append", "Append to an existing file. This output always appends to the file of a chunk, so this is accepted for compatibility.")]
     public bool Append { get; set; }
 
     [Parameter("compress", "text, or gzip (gz) to write gzip files (.gz added to the name).",
@@ -94,35 +96,28 @@ public sealed class FileOutput : OutputPlugin
         return legacy;
     }
 
-    public override void Emit(EventStream stream)
+    /// <summary>out_file.rb: <c>config_section :buffer</c> sets chunk_keys ['time'] and timekey 1 day.</summary>
+    public override BufferDefaults BufferDefaults => new() { ChunkKeys = "time", Timekey = 86400 };
+
+    public override IEnumerable<string> PlaceholderParameters => new[] { "path" };
+
+    private readonly object _writeLock = new();
+
+    public override Task WriteAsync(BufferChunk chunk, CancellationToken cancellationToken)
     {
         var writer = _writer ?? throw new InvalidOperationException("the file output is not configured");
-        // Events of one stream usually share a path; keep one buffer per path and write each once.
-        string? onlyPath = null;
-        ArrayBufferWriter<byte>? onlyBuffer = null;
-        Dictionary<string, ArrayBufferWriter<byte>>? byPath = null;
-        foreach (var entry in stream)
+        // The chunk's time slice fills the time placeholders; without a time key the chunk's creation time does.
+        var sliceTime = chunk.Metadata.Timekey is { } timekey ? new EventTime((uint)timekey, 0) : EventTime.FromDateTimeOffset(chunk.CreatedAt);
+        var path = chunk.Expand(_path!.Resolve(chunk.Metadata.Tag ?? "", sliceTime));
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(chunk.ByteSize * 2 + 256, int.MaxValue / 2));
+        foreach (var entry in chunk)
+            _formatter!.Format(entry.Tag, entry.Time, entry.DecodeRecord(), buffer);
+        lock (_writeLock)
         {
-            var path = _path!.Resolve(stream.Tag, entry.Time);
-            ArrayBufferWriter<byte> buffer;
-            if (onlyPath is null)
-            {
-                onlyPath = path;
-                buffer = onlyBuffer = new ArrayBufferWriter<byte>(stream.Entries.Length * 2 + 256);
-            }
-            else if (path == onlyPath) buffer = onlyBuffer!;
-            else
-            {
-                byPath ??= new Dictionary<string, ArrayBufferWriter<byte>>(StringComparer.Ordinal);
-                if (!byPath.TryGetValue(path, out buffer!)) byPath[path] = buffer = new ArrayBufferWriter<byte>(1024);
-            }
-            _formatter!.Format(stream.Tag, entry.Time, entry.DecodeRecord(), buffer);
+            writer.Append(path, buffer.WrittenSpan);
+            writer.Flush();
         }
-        if (onlyPath is null) return;
-        writer.Append(onlyPath, onlyBuffer!.WrittenSpan);
-        if (byPath is not null)
-            foreach (var (path, buffer) in byPath) writer.Append(path, buffer.WrittenSpan);
-        writer.Flush();
+        return Task.CompletedTask;
     }
 
     public override Task ShutdownAsync(CancellationToken cancellationToken)

@@ -1,0 +1,331 @@
+using System.Collections.Concurrent;
+using LogAgent.Sdk.Buffers;
+using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace LogAgent.Core.Buffers;
+
+/// <summary>
+/// Drives one buffered output (fluentd's Output flush threads, lib/fluent/plugin/output.rb): queues due chunks,
+/// writes them through the plugin, retries failures with backoff, and hands a chunk that cannot be delivered to the
+/// secondary, the @ERROR label or the dead-letter directory — never drops it.
+/// <para>Retry accounting is per output (how long to wait: the destination is down) and per chunk (when to give
+/// up on one chunk): a failed chunk goes to the back of the queue, so one poison chunk cannot hold the others back
+/// (fluent/fluentd#4258, #2123), and only that chunk is handed off when its own retries run out.</para>
+/// </summary>
+public sealed class BufferedOutputRunner : IChunkSink
+{
+    private readonly BufferedOutputPlugin _output;
+    private readonly OutputBuffer _buffer;
+    private readonly BufferConfig _config;
+    private readonly RetryPolicy _policy;
+    private readonly ChunkHandOff _handOff;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+    private readonly object _retryLock = new();
+    private readonly Dictionary<string, RetryState> _chunkRetries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (StoredChunk Chunk, DateTimeOffset Deadline)> _awaitingCommit = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0);
+    private RetryState? _retry;
+    private CancellationTokenSource? _stopping;
+    private Task[] _loops = Array.Empty<Task>();
+
+    public BufferedOutputRunner(BufferedOutputPlugin output, OutputBuffer buffer, BufferConfig config, RetryPolicy policy,
+        ChunkHandOff handOff, ILogger log, TimeProvider clock)
+    {
+        _output = output;
+        _buffer = buffer;
+        _config = config;
+        _policy = policy;
+        _handOff = handOff;
+        _log = log;
+        _clock = clock;
+    }
+
+    public OutputBuffer Buffer => _buffer;
+    public ChunkHandOff HandOff => _handOff;
+    public OutputMetrics Metrics => _buffer.Metrics;
+    public string OutputId => _output.Id ?? "?";
+
+    /// <summary>The output-level retry state: set while the destination is failing.</summary>
+    public RetryState? Retry { get { lock (_retryLock) return _retry; } }
+
+    public void Append(EventStream stream) => _buffer.Write(stream);
+
+    public void Start()
+    {
+        _buffer.Resume();
+        _stopping = new CancellationTokenSource();
+        _loops = Enumerable.Range(0, Math.Max(1, _config.FlushThreadCount))
+            .Select(i => Task.Run(() => FlushLoopAsync(i, _stopping.Token)))
+            .ToArray();
+    }
+
+    private TimeSpan Seconds(double s) => TimeSpan.FromSeconds(Math.Max(s, 0.001));
+
+    private async Task FlushLoopAsync(int index, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (index == 0)
+                {
+                    _buffer.EnqueueDue();
+                    RollBackExpiredCommits();
+                    _handOff.AdoptReplayedChunks(_buffer);
+                }
+                var wait = RetryWaitRemaining();
+                if (wait > TimeSpan.Zero)
+                {
+                    await WaitAsync(wait < Seconds(_config.FlushThreadInterval) ? wait : Seconds(_config.FlushThreadInterval), stopping);
+                    continue;
+                }
+                var chunk = _buffer.Dequeue();
+                if (chunk is null)
+                {
+                    await WaitAsync(Seconds(_config.FlushThreadInterval), stopping);
+                    continue;
+                }
+                await FlushAsync(chunk, stopping);
+                if (_buffer.QueueLength > 0) await WaitAsync(Seconds(_config.FlushThreadBurstInterval), stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _log.LogError("flush thread {Index} of {Output}: unexpected error: {Error}", index, OutputId, e);
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        try
+        {
+            await _wake.WaitAsync(delay, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Wakes the flush threads now (tests, and after a commit that frees the output).</summary>
+    public void Wake() => _wake.Release(Math.Max(1, _config.FlushThreadCount));
+
+    private TimeSpan RetryWaitRemaining()
+    {
+        lock (_retryLock)
+        {
+            if (_retry is null) return TimeSpan.Zero;
+            var remaining = _retry.NextTime - _clock.GetUtcNow();
+            return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>Writes one chunk: to the primary, or to the secondary once the retry state says so.</summary>
+    internal async Task FlushAsync(StoredChunk chunk, CancellationToken cancellationToken)
+    {
+        bool toSecondary;
+        lock (_retryLock) toSecondary = _retry?.IsSecondary == true && _handOff.HasSecondary;
+        if (toSecondary)
+        {
+            if (await _handOff.TryWriteSecondaryAsync(chunk, cancellationToken))
+            {
+                _log.LogWarning("retry succeeded by secondary. chunk_id=\"{Id}\"", chunk.UniqueId);
+                Succeeded(chunk);
+                return;
+            }
+            await FailedAsync(chunk, new IOException("secondary failed too"));
+            return;
+        }
+
+        var started = _clock.GetUtcNow();
+        try
+        {
+            if (_output.UsesDelayedCommit)
+            {
+                _awaitingCommit[chunk.UniqueId] = (chunk, started.AddSeconds(_config.DelayedCommitTimeout));
+                await _output.TryWriteAsync(chunk, cancellationToken);
+                return; // Commit or Rollback (or the timeout) finishes it
+            }
+            await _output.WriteAsync(chunk, cancellationToken);
+            Succeeded(chunk);
+        }
+        catch (UnrecoverableWriteException e)
+        {
+            _awaitingCommit.TryRemove(chunk.UniqueId, out _);
+            _log.LogError("got unrecoverable error in primary and no retry: chunk_id=\"{Id}\" error_class={Class} error=\"{Error}\"",
+                chunk.UniqueId, e.GetType().Name, e.Message);
+            await HandOffAsync(chunk, e, unrecoverable: true, cancellationToken);
+        }
+        catch (PartialWriteException e)
+        {
+            _awaitingCommit.TryRemove(chunk.UniqueId, out _);
+            Metrics.Written();
+            _log.LogWarning("chunk partly written: {Remaining} of {Total} records go back to the queue chunk_id=\"{Id}\": {Error}",
+                e.RemainingCount, chunk.RecordCount, chunk.UniqueId, e.Message);
+            _buffer.ReplaceWithRemainder(chunk, e.RemainingEntries.Span, e.RemainingCount);
+            RecordOutputFailure(chunk.UniqueId, e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _awaitingCommit.TryRemove(chunk.UniqueId, out _);
+            await FailedAsync(chunk, e);
+        }
+        finally
+        {
+            if (_clock.GetUtcNow() - started > TimeSpan.FromSeconds(20)) Metrics.SlowFlush();
+        }
+    }
+
+    private void Succeeded(StoredChunk chunk)
+    {
+        _buffer.Purge(chunk);
+        Metrics.Written();
+        lock (_retryLock)
+        {
+            _chunkRetries.Remove(chunk.UniqueId);
+            if (_retry is not null)
+                _log.LogWarning("retry succeeded. chunk_id=\"{Id}\"", chunk.UniqueId);
+            _retry = null;
+        }
+    }
+
+    private async Task FailedAsync(StoredChunk chunk, Exception error)
+    {
+        Metrics.RolledBack();
+        try
+        {
+            chunk.RecordRetry();
+        }
+        catch (IOException e)
+        {
+            _log.LogError("cannot record the retry count of chunk {Id}: {Error}", chunk.UniqueId, e.Message);
+        }
+        bool giveUp;
+        lock (_retryLock)
+        {
+            RecordOutputFailure(chunk.UniqueId, error);
+            if (_chunkRetries.TryGetValue(chunk.UniqueId, out var own)) own.Step();
+            else _chunkRetries[chunk.UniqueId] = own = new RetryState(_policy, _handOff.HasSecondary, _clock);
+            giveUp = own.IsLimitReached || (_policy.RetryMaxTimes is { } max && chunk.RetryCount > max && !_policy.RetryForever);
+        }
+        if (giveUp)
+        {
+            _log.LogError("failed to flush the buffer, and hit limit for retries: chunk_id=\"{Id}\" retries={Retries}; handing it off",
+                chunk.UniqueId, chunk.RetryCount);
+            await HandOffAsync(chunk, error, unrecoverable: false, CancellationToken.None);
+            lock (_retryLock) _chunkRetries.Remove(chunk.UniqueId);
+            return;
+        }
+        _buffer.Takeback(chunk);
+    }
+
+    private void RecordOutputFailure(string chunkId, Exception error)
+    {
+        lock (_retryLock)
+        {
+            if (_retry is null) _retry = new RetryState(_policy, _handOff.HasSecondary, _clock);
+            else _retry.Step();
+            Metrics.Retried();
+            _log.LogWarning("failed to flush the buffer. retry_times={Steps} next_retry_time={Next:yyyy-MM-dd HH:mm:ss zzz} chunk=\"{Id}\" error_class={Class} error=\"{Error}\"",
+                _retry.Steps, _retry.NextTime.ToLocalTime(), chunkId, error.GetType().Name, error.Message);
+            if (_retry.IsLimitReached)
+            {
+                // The output as a whole has failed for retry_timeout: start a fresh backoff; each chunk's own
+                // limit decides when it is handed off.
+                _retry = new RetryState(_policy, _handOff.HasSecondary, _clock);
+            }
+        }
+    }
+
+    private async Task HandOffAsync(StoredChunk chunk, Exception reason, bool unrecoverable, CancellationToken cancellationToken)
+    {
+        if (await _handOff.HandOffAsync(chunk, reason, unrecoverable, cancellationToken))
+        {
+            _buffer.Purge(chunk);
+            if (!unrecoverable) Metrics.DeadLettered();
+        }
+        else
+        {
+            // Nowhere could take it: keep it (at the back of the queue) rather than lose it.
+            _buffer.Takeback(chunk);
+        }
+    }
+
+    public void Commit(string chunkId)
+    {
+        if (!_awaitingCommit.TryRemove(chunkId, out var pending)) return;
+        Succeeded(pending.Chunk);
+        Wake();
+    }
+
+    public void Rollback(string chunkId, Exception? reason)
+    {
+        if (!_awaitingCommit.TryRemove(chunkId, out var pending)) return;
+        // Called from the plugin's own thread (an ack reader): the retry bookkeeping runs on the thread pool.
+        _ = Task.Run(() => FailedAsync(pending.Chunk, reason ?? new IOException("write rolled back")));
+    }
+
+    private void RollBackExpiredCommits()
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var (id, pending) in _awaitingCommit)
+            if (pending.Deadline <= now)
+            {
+                _log.LogWarning("delayed commit timed out: rolling back chunk_id=\"{Id}\" after {Seconds}s", id, _config.DelayedCommitTimeout);
+                Rollback(id, new TimeoutException($"no commit within delayed_commit_timeout ({_config.DelayedCommitTimeout}s)"));
+            }
+    }
+
+    /// <summary>
+    /// Stops the flush threads, then (flush_at_shutdown) writes every chunk once more. Whatever a memory buffer still
+    /// holds afterwards goes to the dead-letter directory; a file buffer keeps it on disk for the next start.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _buffer.Close();
+        _stopping?.Cancel();
+        await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        if (_config.ResolvedFlushAtShutdown)
+        {
+            _buffer.EnqueueDue(all: true);
+            lock (_retryLock) _retry = null; // one more attempt for each chunk, without waiting out the backoff
+            int attempts = _buffer.QueueLength;
+            for (int i = 0; i < attempts && !cancellationToken.IsCancellationRequested; i++)
+            {
+                var chunk = _buffer.Dequeue();
+                if (chunk is null) break;
+                await FlushAsync(chunk, cancellationToken);
+                lock (_retryLock) _retry = null;
+            }
+            var commitDeadline = _clock.GetUtcNow().AddSeconds(Math.Min(_config.DelayedCommitTimeout, 10));
+            while (!_awaitingCommit.IsEmpty && _clock.GetUtcNow() < commitDeadline && !cancellationToken.IsCancellationRequested)
+                await Task.Delay(50, CancellationToken.None);
+            foreach (var id in _awaitingCommit.Keys.ToList())
+                Rollback(id, new TimeoutException("shutdown before the write was confirmed"));
+        }
+
+        if (_config.Type == "memory")
+        {
+            foreach (var chunk in _buffer.AllChunks())
+            {
+                if (await _handOff.DeadLetterAsync(chunk, "the agent stopped before this memory-buffered chunk was delivered"))
+                    _buffer.Purge(chunk);
+                else
+                    _log.LogError("LOST at shutdown: chunk {Id} ({Records} records) could not be written to the dead-letter directory", chunk.UniqueId, chunk.RecordCount);
+            }
+        }
+        else if (!_buffer.IsEmpty)
+        {
+            _log.LogInformation("{Chunks} chunks stay in the file buffer for the next start", _buffer.AllChunks().Count);
+        }
+        _buffer.Dispose();
+    }
+}

@@ -1,0 +1,377 @@
+using System.Buffers;
+using LogAgent.Sdk.Buffers;
+using LogAgent.Sdk.Events;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+
+namespace LogAgent.Core.Buffers;
+
+/// <summary>
+/// One output's buffer (fluentd's Buffer, lib/fluent/plugin/buffer.rb): staged chunks by metadata, the queue of
+/// chunks waiting to be written, the chunks being written, and the limits. Writing returns only when every event is
+/// in a chunk, so an input may acknowledge then; when full, overflow_action decides (throw, block, drop oldest).
+/// </summary>
+public sealed class OutputBuffer : IDisposable
+{
+    private readonly object _lock = new();
+    private readonly BufferConfig _config;
+    private readonly Func<IChunkStore> _openStore;
+    private IChunkStore? _store;
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+    private readonly Action<string, EventTime, Record, Exception> _rejectEvent;
+    private readonly Dictionary<ChunkMetadata, StoredChunk> _staged = new();
+    private readonly LinkedList<StoredChunk> _queue = new();
+    private readonly Dictionary<string, StoredChunk> _dequeued = new(StringComparer.Ordinal);
+    private readonly long _chunkLimit;
+    private readonly long _totalLimit;
+    private readonly FlushMode _flushMode;
+    private long _bytes;
+    private bool _closed;
+
+    /// <param name="openStore">Opens the chunk store; called at <see cref="Resume"/> (start), so a dry run never
+    /// touches or locks a buffer directory that a running agent owns.</param>
+    public OutputBuffer(BufferConfig config, ChunkKeys keys, Func<IChunkStore> openStore, ILogger log, TimeProvider clock,
+        Action<string, EventTime, Record, Exception> rejectEvent)
+    {
+        _config = config;
+        Keys = keys;
+        _openStore = openStore;
+        _log = log;
+        _clock = clock;
+        _rejectEvent = rejectEvent;
+        _chunkLimit = config.ResolvedChunkLimitSize;
+        _totalLimit = config.ResolvedTotalLimitSize;
+        _flushMode = config.ResolvedFlushMode(keys);
+    }
+
+    public ChunkKeys Keys { get; }
+    public OutputMetrics Metrics { get; } = new();
+
+    public int QueueLength { get { lock (_lock) return _queue.Count; } }
+    public int StagedCount { get { lock (_lock) return _staged.Count; } }
+    public int InFlightCount { get { lock (_lock) return _dequeued.Count; } }
+    public long TotalBytes { get { lock (_lock) return _bytes; } }
+    public bool IsEmpty { get { lock (_lock) return _staged.Count == 0 && _queue.Count == 0 && _dequeued.Count == 0; } }
+
+    private IChunkStore Store => _store ?? throw new InvalidOperationException("the buffer is not started");
+
+    /// <summary>
+    /// Opens the store and takes over the chunks a previous run left (file buffer): staged stay staged, queued are
+    /// queued first.
+    /// </summary>
+    public void Resume()
+    {
+        lock (_lock)
+        {
+            _store = _openStore();
+            foreach (var chunk in _store.Resume())
+            {
+                Attach(chunk);
+                _bytes += chunk.ByteSize;
+                if (chunk.State == ChunkState.Queued || _staged.ContainsKey(chunk.Metadata))
+                {
+                    if (chunk.State == ChunkState.Staged) chunk.Enqueue();
+                    _queue.AddLast(chunk);
+                }
+                else _staged[chunk.Metadata] = chunk;
+            }
+            if (_queue.Count + _staged.Count > 0)
+                _log.LogInformation("resumed {Queued} queued and {Staged} staged chunks ({Bytes} bytes)", _queue.Count, _staged.Count, _bytes);
+            Metrics.BufferState = State;
+        }
+    }
+
+    private (int, long, TimeSpan) State()
+    {
+        lock (_lock)
+        {
+            long queued = 0;
+            var oldest = _clock.GetUtcNow();
+            foreach (var c in _queue) { queued += c.ByteSize; if (c.CreatedAt < oldest) oldest = c.CreatedAt; }
+            foreach (var c in _staged.Values) if (c.CreatedAt < oldest) oldest = c.CreatedAt;
+            foreach (var c in _dequeued.Values) if (c.CreatedAt < oldest) oldest = c.CreatedAt;
+            return (_queue.Count, queued, _clock.GetUtcNow() - oldest);
+        }
+    }
+
+    private void Attach(StoredChunk chunk) => chunk.Expander = (metadata, template) => ChunkPlaceholders.Expand(template, metadata, Keys.Zone);
+
+    /// <summary>Appends a stream. Returns when every event is in a chunk; throws when they could not all be stored.</summary>
+    public void Write(EventStream stream)
+    {
+        if (stream.IsEmpty) return;
+        var groups = GroupByMetadata(stream);
+        long total = 0;
+        foreach (var g in groups) total += g.Bytes.WrittenCount;
+        lock (_lock)
+        {
+            if (_closed) throw new ObjectDisposedException("the buffer is closed (the agent is shutting down)");
+            MakeRoom(total, stream.Tag);
+            foreach (var group in groups) AppendGroup(group);
+            Metrics.Emitted(stream.Count, total);
+        }
+    }
+
+    private sealed class Group(ChunkMetadata metadata)
+    {
+        public ChunkMetadata Metadata { get; } = metadata;
+        public ArrayBufferWriter<byte> Bytes { get; } = new(1024);
+        public List<int> Ends { get; } = new();
+        public List<(string Tag, EventTime Time, ReadOnlyMemory<byte> Record)> Entries { get; } = new();
+    }
+
+    // Entries are stored as [time, record] when tag is a chunk key (the stream's bytes as they are), else as
+    // fluentd's standard format [tag, time, record] (output.rb: format_stream with @chunk_key_tag false).
+    private List<Group> GroupByMetadata(EventStream stream)
+    {
+        var groups = new List<Group>(1);
+        Group? single = null;
+        bool perEntryMetadata = Keys.HasTime || Keys.HasRecordKeys;
+        if (!perEntryMetadata) single = new Group(Keys.MetadataOf(stream.Tag, default, null));
+        Dictionary<ChunkMetadata, Group>? byMetadata = perEntryMetadata ? new() : null;
+        if (single is not null) groups.Add(single);
+        foreach (var entry in stream)
+        {
+            Group group;
+            if (single is not null) group = single;
+            else
+            {
+                var record = Keys.HasRecordKeys ? entry.DecodeRecord() : null;
+                var metadata = Keys.MetadataOf(stream.Tag, entry.Time, record);
+                if (!byMetadata!.TryGetValue(metadata, out group!))
+                {
+                    byMetadata[metadata] = group = new Group(metadata);
+                    groups.Add(group);
+                }
+            }
+            if (Keys.HasTag) group.Bytes.Write(entry.RawEntry.Span);
+            else
+            {
+                var writer = new MessagePackWriter(group.Bytes);
+                writer.WriteArrayHeader(3);
+                writer.Write(stream.Tag);
+                entry.Time.WriteTo(ref writer);
+                writer.WriteRaw(entry.RecordBytes.Span);
+                writer.Flush();
+            }
+            group.Ends.Add(group.Bytes.WrittenCount);
+            group.Entries.Add((stream.Tag, entry.Time, entry.RecordBytes));
+        }
+        return groups;
+    }
+
+    private void AppendGroup(Group group)
+    {
+        var bytes = group.Bytes.WrittenMemory;
+        int index = 0, offset = 0;
+        while (index < group.Ends.Count)
+        {
+            if (!_staged.TryGetValue(group.Metadata, out var chunk))
+            {
+                chunk = Store.Create(group.Metadata, !Keys.HasTag);
+                Attach(chunk);
+                _staged[group.Metadata] = chunk;
+            }
+            long space = _chunkLimit - chunk.ByteSize;
+            long recordSpace = _config.ChunkLimitRecords is { } maxRecords ? maxRecords - chunk.RecordCount : long.MaxValue;
+            int n = 0;
+            while (index + n < group.Ends.Count && n < recordSpace && group.Ends[index + n] - offset <= space) n++;
+            if (n == 0)
+            {
+                if (chunk.RecordCount == 0)
+                {
+                    // One event larger than a whole chunk can never be written: it goes to @ERROR, the rest goes on.
+                    int size = group.Ends[index] - offset;
+                    var (tag, time, recordBytes) = group.Entries[index];
+                    _rejectEvent(tag, time, RecordCodec.Decode(recordBytes), new BufferChunkOverflowException(
+                        $"a {size} bytes record (nth: {index}) is larger than buffer chunk limit size ({_chunkLimit})"));
+                    offset = group.Ends[index];
+                    index++;
+                    continue;
+                }
+                EnqueueLocked(chunk);
+                continue;
+            }
+            int end = group.Ends[index + n - 1];
+            chunk.Append(bytes.Span[offset..end], n);
+            _bytes += end - offset;
+            offset = end;
+            index += n;
+            if (IsFull(chunk) || _flushMode == FlushMode.Immediate) EnqueueLocked(chunk);
+        }
+    }
+
+    private bool IsFull(StoredChunk chunk) =>
+        chunk.ByteSize >= _chunkLimit * _config.ChunkFullThreshold
+        || (_config.ChunkLimitRecords is { } max && chunk.RecordCount >= max * _config.ChunkFullThreshold);
+
+    private bool IsOverLimit(long incoming) =>
+        _bytes + incoming > _totalLimit || (_config.QueueLimitLength is { } q && _queue.Count >= q);
+
+    private void MakeRoom(long incoming, string tag)
+    {
+        if (!IsOverLimit(incoming)) return;
+        switch (_config.OverflowAction)
+        {
+            case OverflowAction.ThrowException:
+                throw new BufferOverflowException($"buffer space has too many data: {_bytes} bytes held, limit {_totalLimit} (tag {tag})");
+            case OverflowAction.DropOldestChunk:
+                while (IsOverLimit(incoming) && _queue.First?.Value is { } oldest)
+                {
+                    _queue.RemoveFirst();
+                    _bytes -= oldest.ByteSize;
+                    _log.LogWarning("dropping oldest chunk to make space after buffer overflow chunk_id=\"{Id}\" records={Records} bytes={Bytes}",
+                        oldest.UniqueId, oldest.RecordCount, oldest.ByteSize);
+                    oldest.Purge();
+                }
+                if (IsOverLimit(incoming))
+                    throw new BufferOverflowException($"buffer space has too many data and no queued chunk can be dropped (tag {tag})");
+                return;
+            case OverflowAction.Block:
+                var waitingSince = _clock.GetUtcNow();
+                bool warned = false;
+                while (IsOverLimit(incoming) && !_closed)
+                {
+                    // Staged chunks are queued so the flush threads can free space.
+                    foreach (var chunk in _staged.Values.ToList()) EnqueueLocked(chunk);
+                    Monitor.Wait(_lock, TimeSpan.FromMilliseconds(200));
+                    if (!warned && _clock.GetUtcNow() - waitingSince > TimeSpan.FromSeconds(1))
+                    {
+                        _log.LogWarning("buffer full (overflow_action block): input is waiting for {Bytes} bytes of space", incoming);
+                        warned = true;
+                    }
+                }
+                if (_closed) throw new ObjectDisposedException("the buffer closed while an input waited for space");
+                return;
+        }
+    }
+
+    private void EnqueueLocked(StoredChunk chunk)
+    {
+        _staged.Remove(chunk.Metadata);
+        chunk.Enqueue();
+        _queue.AddLast(chunk);
+        Monitor.PulseAll(_lock);
+    }
+
+    /// <summary>Queues the staged chunks that are due by the flush mode (interval, lazy/timekey), or all of them.</summary>
+    public void EnqueueDue(bool all = false)
+    {
+        lock (_lock)
+        {
+            if (_staged.Count == 0) return;
+            var now = _clock.GetUtcNow();
+            int queuedLimit = _config.QueuedChunksLimitSize ?? _config.FlushThreadCount;
+            foreach (var chunk in _staged.Values.ToList())
+            {
+                bool due = all || _flushMode switch
+                {
+                    FlushMode.Interval => chunk.CreatedAt.AddSeconds(_config.FlushInterval) <= now && _queue.Count < Math.Max(queuedLimit, 1) + _dequeued.Count,
+                    FlushMode.Lazy => chunk.Metadata.Timekey is { } t
+                        ? DateTimeOffset.FromUnixTimeSeconds(t + Keys.Timekey + (long)_config.TimekeyWait) <= now
+                        : chunk.CreatedAt.AddSeconds(_config.FlushInterval) <= now,
+                    FlushMode.Immediate => true,
+                    _ => false,
+                };
+                if (!due) continue;
+                try
+                {
+                    EnqueueLocked(chunk);
+                }
+                catch (IOException e)
+                {
+                    _log.LogError("cannot queue chunk {Id}: {Error}; it stays staged and is tried again", chunk.UniqueId, e.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>The next queued chunk to write, or null; it stays held (not deletable by overflow) until purged or taken back.</summary>
+    public StoredChunk? Dequeue()
+    {
+        lock (_lock)
+        {
+            if (_queue.First?.Value is not { } first) return null;
+            _queue.RemoveFirst();
+            _dequeued[first.UniqueId] = first;
+            return first;
+        }
+    }
+
+    public StoredChunk? FindInFlight(string chunkId)
+    {
+        lock (_lock) return _dequeued.GetValueOrDefault(chunkId);
+    }
+
+    /// <summary>The chunk was delivered (or moved away): delete it.</summary>
+    public void Purge(StoredChunk chunk)
+    {
+        lock (_lock)
+        {
+            if (!_dequeued.Remove(chunk.UniqueId)) _queue.Remove(chunk);
+            _bytes -= chunk.ByteSize;
+            chunk.Purge();
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>Writing failed: the chunk goes to the back of the queue, so one failing chunk does not hold back the others.</summary>
+    public void Takeback(StoredChunk chunk)
+    {
+        lock (_lock)
+        {
+            if (_dequeued.Remove(chunk.UniqueId)) _queue.AddLast(chunk);
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>Part of a chunk was delivered: replace it with a queued chunk of the remaining entries.</summary>
+    public void ReplaceWithRemainder(StoredChunk chunk, ReadOnlySpan<byte> remaining, int count)
+    {
+        lock (_lock)
+        {
+            var rest = Store.CreateQueued(chunk.Metadata, chunk.EntriesHaveTag, remaining, count, chunk.RetryCount + 1);
+            Attach(rest);
+            _dequeued.Remove(chunk.UniqueId);
+            _bytes -= chunk.ByteSize;
+            chunk.Purge();
+            _bytes += rest.ByteSize;
+            _queue.AddLast(rest);
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>Adds a whole chunk's entries as a new queued chunk (replayed dead letters).</summary>
+    public void AdoptQueued(ChunkMetadata metadata, bool entriesHaveTag, ReadOnlySpan<byte> entries, int count, int retryCount)
+    {
+        lock (_lock)
+        {
+            var chunk = Store.CreateQueued(metadata, entriesHaveTag, entries, count, retryCount);
+            Attach(chunk);
+            _bytes += chunk.ByteSize;
+            _queue.AddLast(chunk);
+        }
+    }
+
+    /// <summary>Stops accepting writes (inputs waiting in block mode are released with an error).</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    /// <summary>Every chunk still held, for shutdown handling.</summary>
+    public IReadOnlyList<StoredChunk> AllChunks()
+    {
+        lock (_lock) return _queue.Concat(_staged.Values).Concat(_dequeued.Values).ToList();
+    }
+
+    public void Dispose() => _store?.Dispose();
+}
+
+/// <summary>One event larger than chunk_limit_size (fluentd's BufferChunkOverflowError).</summary>
+public sealed class BufferChunkOverflowException(string message) : Exception(message);
