@@ -231,7 +231,10 @@ public sealed class BufferedOutputRunner : IChunkSink
         lock (_retryLock)
         {
             if (_retry is null) _retry = new RetryState(_policy, _handOff.HasSecondary, _clock);
-            else _retry.Step();
+            // output.rb update_retry_state: several flush threads may fail within one wait; only a failure after
+            // the planned retry time counts as a step, the others just recompute the time.
+            else if (_clock.GetUtcNow() >= _retry.NextTime) _retry.Step();
+            else _retry.RecalcNextTime();
             Metrics.Retried();
             _log.LogWarning("failed to flush the buffer. retry_times={Steps} next_retry_time={Next:yyyy-MM-dd HH:mm:ss zzz} chunk=\"{Id}\" error_class={Class} error=\"{Error}\"",
                 _retry.Steps, _retry.NextTime.ToLocalTime(), chunkId, error.GetType().Name, error.Message);

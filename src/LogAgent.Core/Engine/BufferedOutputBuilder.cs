@@ -59,7 +59,13 @@ internal sealed class BufferedOutputBuilder
             throw new ConfigException(e.Message, bufferSection);
         }
 
-        if (config.Type == "file") ResolveFilePath(config, bufferSection, root, id); // configuration errors now, not at start
+        if (config.Type == "file")
+        {
+            // buf_file.rb: path, else root_dir/worker0/@id/buffer (only with an @id the operator chose, so the
+            // directory stays the same across restarts), else the plugin's fallback (out_file: its own path).
+            if (config.Path is null && (root is null || !section.Has("@id"))) config.Path = defaults.FallbackPath;
+            ResolveFilePath(config, bufferSection, root, id); // configuration errors now, not at start
+        }
         Func<IChunkStore> openStore = config.Type == "file"
             ? () => OpenFileStore(config, bufferSection, root, id, log)
             : () => new MemoryChunkStore(config.Compress == "gzip");

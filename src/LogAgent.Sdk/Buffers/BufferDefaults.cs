@@ -15,4 +15,9 @@ public sealed record BufferDefaults
     public double? Timekey { get; init; }
     public string? BufferType { get; init; }
     public bool? FlushAtShutdown { get; init; }
+    /// <summary>
+    /// A file buffer's path when the operator gives neither a path nor <c>root_dir</c> with an <c>@id</c> (out_file
+    /// uses its own path, as fluentd does).
+    /// </summary>
+    public string? FallbackPath { get; init; }
 }

@@ -126,16 +126,16 @@ public class BufferedOutputTests
     public async Task The_secondary_file_receives_chunks_the_primary_gives_up_on()
     {
         using var dir = new TempDirectory();
-        var (engine, input, output) = Start($"""
+        var (engine, input, output) = Start($$"""
             down true
             <buffer tag>
-            {FastFlush}
+            {{FastFlush}}
               retry_max_times 2
             </buffer>
             <secondary>
               @type secondary_file
-              directory {dir.Path}/dump
-              basename ${{tag}}.${{chunk_id}}
+              directory {{dir.Path}}/dump
+              basename ${tag}.${chunk_id}
             </secondary>
             """);
         input.Emit("app.x", R(1), R(2), R(3));

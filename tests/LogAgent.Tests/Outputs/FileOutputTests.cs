@@ -33,11 +33,11 @@ public sealed class FileOutputTests : IDisposable
     public async Task Writes_out_file_lines_to_a_path_resolved_from_tag_and_event_time()
     {
         var output = Build(("path", Path.Combine(_dir, "${tag}", "access.%Y%m%d")), ("utc", "true"));
-        await BufferHarness.Write(output, Stream("web.access",
+        await BufferHarness.Write(output, "tag,time", Stream("web.access",
             (March15, new Record { ["a"] = 1L }),
             (March16, new Record { ["b"] = "x" }),
             (March15, new Record { ["c"] = true })));
-        await BufferHarness.Write(output, Stream("web.access", (March15, new Record { ["d"] = null })));
+        await BufferHarness.Write(output, "tag,time", Stream("web.access", (March15, new Record { ["d"] = null })));
         await output.ShutdownAsync(CancellationToken.None);
 
         var day1 = Path.Combine(_dir, "web.access", "access.20240315.log");
@@ -62,7 +62,7 @@ public sealed class FileOutputTests : IDisposable
     public async Task Tag_parts_and_star_placeholder()
     {
         var output = Build(("path", Path.Combine(_dir, "${tag[0]}-${tag[-1]}.*")), ("add_path_suffix", "false"));
-        await BufferHarness.Write(output, Stream("svc.api.error", (March15, new Record { ["message"] = "boom" })));
+        await BufferHarness.Write(output, "tag,time", Stream("svc.api.error", (March15, new Record { ["message"] = "boom" })));
         await output.ShutdownAsync(CancellationToken.None);
         Assert.True(File.Exists(Path.Combine(_dir, "svc-error.20240315")));
     }

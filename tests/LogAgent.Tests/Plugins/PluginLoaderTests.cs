@@ -35,7 +35,7 @@ public class PluginLoaderTests
         plugin.Attach(new TestPluginContext());
         plugin.Configure(section);
         await plugin.StartAsync(default);
-        plugin.Emit(EventStream.Single("app", new EventTime(1700000000, 500000000), new Record { ["msg"] = "hi" }));
+        await BufferHarness.Write((BufferedOutputPlugin)plugin, EventStream.Single("app", new EventTime(1700000000, 500000000), new Record { ["msg"] = "hi" }));
         await plugin.ShutdownAsync(default);
 
         Assert.Equal("{\"tag\":\"app\",\"time\":1700000000.5,\"record\":{\"msg\":\"hi\"}}\n", File.ReadAllText(output));

@@ -12,11 +12,15 @@ namespace LogAgent.Tests.Support;
 /// </summary>
 public static class BufferHarness
 {
-    public static async Task Write(BufferedOutputPlugin output, params EventStream[] streams)
+    public static Task Write(BufferedOutputPlugin output, params EventStream[] streams) =>
+        Write(output, output.BufferDefaults.ChunkKeys ?? "", streams);
+
+    /// <summary>The same with other chunk keys, as a &lt;buffer KEYS&gt; section would give.</summary>
+    public static async Task Write(BufferedOutputPlugin output, string chunkKeys, params EventStream[] streams)
     {
         var config = BufferConfig.WithDefaults(output.BufferDefaults);
-        var at = new ConfigSection("buffer", "", "test.conf", 1);
-        var keys = ChunkKeys.Parse(output.BufferDefaults.ChunkKeys ?? "", config, at);
+        var at = new ConfigSection("buffer", chunkKeys, "test.conf", 1);
+        var keys = ChunkKeys.Parse(chunkKeys, config, at);
         var rejected = new List<Exception>();
         var buffer = new OutputBuffer(config, keys, () => new MemoryChunkStore(false), NullLogger.Instance, TimeProvider.System,
             (_, _, _, e) => rejected.Add(e));

@@ -96,8 +96,11 @@ public sealed class FileOutput : BufferedOutputPlugin
         return legacy;
     }
 
-    /// <summary>out_file.rb: <c>config_section :buffer</c> sets chunk_keys ['time'] and timekey 1 day.</summary>
-    public override BufferDefaults BufferDefaults => new() { ChunkKeys = "time", Timekey = 86400 };
+    /// <summary>
+    /// out_file.rb: <c>config_section :buffer</c> sets chunk_keys ['time'] and timekey 1 day, and a file buffer
+    /// without a path of its own (and no root_dir + @id) uses the output's path as its directory.
+    /// </summary>
+    public override BufferDefaults BufferDefaults => new() { ChunkKeys = "time", Timekey = 86400, FallbackPath = Path };
 
     public override IEnumerable<string> PlaceholderParameters => new[] { "path" };
 
