@@ -11,8 +11,10 @@ namespace LogAgent.Core.Buffers;
 /// writes them through the plugin, retries failures with backoff, and hands a chunk that cannot be delivered to the
 /// secondary, the @ERROR label or the dead-letter directory — never drops it.
 /// <para>Retry accounting is per output (how long to wait: the destination is down) and per chunk (when to give
-/// up on one chunk): a failed chunk goes to the back of the queue, so one poison chunk cannot hold the others back
-/// (fluent/fluentd#4258, #2123), and only that chunk is handed off when its own retries run out.</para>
+/// up on one chunk). A failed chunk is retried first, so order between chunks is kept, until it has failed
+/// <see cref="FailuresBeforeTryingAnother"/> times in a row; then it goes to the back of the queue and the next
+/// chunk is tried. So one poison chunk cannot hold the others back (fluent/fluentd#4258, #2123), and only that chunk
+/// is handed off when its own retries run out.</para>
 /// </summary>
 public sealed class BufferedOutputRunner : IChunkSink
 {
@@ -28,6 +30,9 @@ public sealed class BufferedOutputRunner : IChunkSink
     private readonly ConcurrentDictionary<string, (StoredChunk Chunk, DateTimeOffset Deadline)> _awaitingCommit = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
     private RetryState? _retry;
+
+    /// <summary>Consecutive failures of one chunk after which the next chunk in the queue is tried instead.</summary>
+    public const int FailuresBeforeTryingAnother = 3;
     private CancellationTokenSource? _stopping;
     private Task[] _loops = Array.Empty<Task>();
 
@@ -207,13 +212,14 @@ public sealed class BufferedOutputRunner : IChunkSink
         {
             _log.LogError("cannot record the retry count of chunk {Id}: {Error}", chunk.UniqueId, e.Message);
         }
-        bool giveUp;
+        bool giveUp, tryAnother;
         lock (_retryLock)
         {
             RecordOutputFailure(chunk.UniqueId, error);
             if (_chunkRetries.TryGetValue(chunk.UniqueId, out var own)) own.Step();
             else _chunkRetries[chunk.UniqueId] = own = new RetryState(_policy, _handOff.HasSecondary, _clock);
             giveUp = own.IsLimitReached || (_policy.RetryMaxTimes is { } max && chunk.RetryCount > max && !_policy.RetryForever);
+            tryAnother = (own.Steps + 1) % FailuresBeforeTryingAnother == 0;
         }
         if (giveUp)
         {
@@ -223,7 +229,7 @@ public sealed class BufferedOutputRunner : IChunkSink
             lock (_retryLock) _chunkRetries.Remove(chunk.UniqueId);
             return;
         }
-        _buffer.Takeback(chunk);
+        _buffer.Takeback(chunk, toBack: tryAnother);
     }
 
     private void RecordOutputFailure(string chunkId, Exception error)
@@ -257,7 +263,7 @@ public sealed class BufferedOutputRunner : IChunkSink
         else
         {
             // Nowhere could take it: keep it (at the back of the queue) rather than lose it.
-            _buffer.Takeback(chunk);
+            _buffer.Takeback(chunk, toBack: true);
         }
     }
 

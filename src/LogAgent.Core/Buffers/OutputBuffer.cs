@@ -316,12 +316,19 @@ public sealed class OutputBuffer : IDisposable
         }
     }
 
-    /// <summary>Writing failed: the chunk goes to the back of the queue, so one failing chunk does not hold back the others.</summary>
-    public void Takeback(StoredChunk chunk)
+    /// <summary>
+    /// Writing failed: the chunk goes back to the front of the queue (order is kept), or to the back when the
+    /// runner decides another chunk should be tried first.
+    /// </summary>
+    public void Takeback(StoredChunk chunk, bool toBack = false)
     {
         lock (_lock)
         {
-            if (_dequeued.Remove(chunk.UniqueId)) _queue.AddLast(chunk);
+            if (_dequeued.Remove(chunk.UniqueId))
+            {
+                if (toBack) _queue.AddLast(chunk);
+                else _queue.AddFirst(chunk);
+            }
             Monitor.PulseAll(_lock);
         }
     }
