@@ -122,8 +122,9 @@ public sealed class FileChunk : StoredChunk
     }
 
     /// <summary>A chunk found on disk by Resume, already validated (and salvaged) by <see cref="FileChunkRecovery"/>.</summary>
+    /// <param name="metaOnDiskIsCurrent">False when the meta file is missing, was rebuilt or no longer matches the data.</param>
     internal static FileChunk Resumed(FileChunkStore store, string logPath, ChunkState state, byte[] id, FileChunkMeta meta,
-        bool entriesHaveTag, bool compressed, long storedLength, long rawBytes, int count)
+        bool metaOnDiskIsCurrent, bool entriesHaveTag, bool compressed, long storedLength, long rawBytes, int count)
     {
         var chunk = new FileChunk(store, id, meta.Metadata, entriesHaveTag, meta.Sequence, compressed, state, logPath, meta.CreatedUnix)
         {
@@ -133,8 +134,15 @@ public sealed class FileChunk : StoredChunk
             _retries = meta.Retries,
             _modifiedUnix = meta.ModifiedUnix,
         };
-        // Rewritten in LogAgent's fixed-width layout, so that in-place updates after appends keep the same length.
-        chunk.WriteMetaAtomically();
+        if (!metaOnDiskIsCurrent)
+        {
+            try { chunk.WriteMetaAtomically(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // E.g. a full disk: the chunk is still sound, and the next start rebuilds the meta from the data again.
+                store.Logger.LogWarning("cannot rewrite buffer meta {MetaPath}: {Reason}", chunk.MetaPath, e.Message);
+            }
+        }
         if (state == ChunkState.Staged)
         {
             chunk._log = File.OpenHandle(logPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
@@ -285,9 +293,11 @@ public sealed class FileChunk : StoredChunk
         new(Metadata, Sequence, _id, count, CreatedUnix, modifiedUnix, _retries);
 
     /// <summary>
-    /// fluentd rewrites the meta in place (seek 0, write) on every append commit. We do the same with one positioned
-    /// write of ~100 bytes: only the fixed-width <c>s</c> and <c>m</c> bytes differ, so even a torn write cannot damage
-    /// the tag or keys; and Resume recounts entries from the .log rather than trusting <c>s</c>.
+    /// fluentd rewrites the meta in place (seek 0, write, no truncate) on every append commit. We do the same with one
+    /// positioned write of ~100 bytes: the length header makes leftover bytes of a longer old meta harmless, and once
+    /// our layout is there only the fixed-width <c>s</c> and <c>m</c> bytes change, so even a torn write cannot damage
+    /// the tag or keys. Resume recounts entries from the .log rather than trusting <c>s</c>. No new disk space is
+    /// needed, so this works on a full disk, which a temp-file-and-rename per append would not.
     /// </summary>
     private void WriteMetaInPlace(long count, long modifiedUnix)
     {

@@ -109,8 +109,11 @@ internal sealed class FileChunkRecovery(FileChunkStore store)
         }
 
         long storedLength = stored.Length;
+        bool metaReadable = meta is not null;
+        bool metaIsCurrent = metaReadable;
         if (!storageIntact || scan.Problem is not null)
         {
+            metaIsCurrent = false;
             var backup = Backup(path, metaPath, idHex);
             var kept = payload.AsMemory(0, scan.WholeBytes);
             storedLength = compressed ? RewriteCompressed(path, kept.Span) : Truncate(path, scan.WholeBytes);
@@ -136,6 +139,7 @@ internal sealed class FileChunkRecovery(FileChunkStore store)
         }
         else
         {
+            if (meta.RecordCount != scan.Count || !meta.Id.AsSpan().SequenceEqual(id)) metaIsCurrent = false;
             if (meta.RecordCount != scan.Count && storageIntact && scan.Problem is null)
                 _log.LogWarning("buffer chunk {Path}: its meta counts {MetaCount} records but the data holds {Entries}; using {Entries}",
                     path, meta.RecordCount, scan.Count, scan.Count);
@@ -144,12 +148,18 @@ internal sealed class FileChunkRecovery(FileChunkStore store)
             meta = meta with { Id = id, RecordCount = scan.Count };
         }
 
+        // Renames (no new disk space needed) bring the pair to the names of its state; a readable meta moves along, so
+        // it is never lost even if writing a fresh one fails below.
         var finalPath = _path.ChunkPath(state, idHex);
+        var finalMeta = FileBufferPath.MetaPath(finalPath);
         if (finalPath != path) File.Move(path, finalPath);
-        var chunk = FileChunk.Resumed(store, finalPath, state, id, meta, scan.EntriesHaveTag!.Value, compressed,
+        if (metaPath is not null && metaPath != finalMeta)
+        {
+            if (metaReadable) File.Move(metaPath, finalMeta, overwrite: true);
+            else TryDelete(metaPath);
+        }
+        return FileChunk.Resumed(store, finalPath, state, id, meta, metaIsCurrent, scan.EntriesHaveTag!.Value, compressed,
             storedLength, scan.WholeBytes, scan.Count);
-        if (metaPath is not null && metaPath != chunk.MetaPath) TryDelete(metaPath);
-        return chunk;
     }
 
     /// <summary>Copies the chunk (and meta) to the backup directory; returns where, or null when that failed (logged).</summary>
