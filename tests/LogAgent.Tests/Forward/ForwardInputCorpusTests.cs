@@ -17,9 +17,9 @@ public class ForwardInputCorpusTests
     }
 
     [Fact]
-    public void The_corpus_has_24_plain_client_captures_and_5_handshake_captures()
+    public void The_corpus_has_25_plain_client_captures_and_5_handshake_captures()
     {
-        Assert.Equal(24, ForwardCorpus.Captures.Count(c => !c.HasHandshake));
+        Assert.Equal(25, ForwardCorpus.Captures.Count(c => !c.HasHandshake));
         Assert.Equal(5, ForwardCorpus.Captures.Count(c => c.HasHandshake));
     }
 
