@@ -1,0 +1,169 @@
+using System.Net;
+using LogAgent.Core.Forward;
+using LogAgent.Sdk.Config;
+using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace LogAgent.Core.Plugins.Inputs;
+
+/// <summary>
+/// fluentd's in_forward: receives events over TCP in every mode of Forward Protocol Specification v1 (Message,
+/// Forward, PackedForward, CompressedPackedForward; msgpack or JSON), emits them, and acks a request only after the
+/// router accepted its events — <c>Router.Emit</c> returning means they are in every destination's buffer.
+/// The protocol lives in <see cref="LogAgent.Core.Forward"/>; this class is configuration and policy.
+/// Not yet: <c>&lt;security&gt;</c> (HELO/PING/PONG), <c>&lt;transport tls&gt;</c>, the UDP heartbeat.
+/// </summary>
+[Plugin(PluginKind.Input, "forward", "Receives events from fluentd, Fluent Bit and fluent-logger clients over the forward protocol (TCP).")]
+public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
+{
+    private ForwardListener? _listener;
+    private IPAddress _bindAddress = IPAddress.Any;
+    private string? _unsupported;
+
+    [Parameter("port", "The TCP port to listen on.")]
+    public int Port { get; set; } = 24224;
+
+    [Parameter("bind", "The address to listen on.")]
+    public string Bind { get; set; } = "0.0.0.0";
+
+    [Parameter("backlog", "The listen backlog (pending connections); the system's maximum when unset.")]
+    public int? Backlog { get; set; }
+
+    [Parameter("chunk_size_limit", "Requests larger than this are dropped with a warning and not acked.", Kind = ParameterKind.Size)]
+    public long? ChunkSizeLimit { get; set; }
+
+    [Parameter("chunk_size_warn_limit", "Requests larger than this are accepted with a warning.", Kind = ParameterKind.Size)]
+    public long? ChunkSizeWarnLimit { get; set; }
+
+    [Parameter("skip_invalid_event", "Drop events whose time is not a time or whose record is not a map, keeping the rest of the request.")]
+    public bool SkipInvalidEvent { get; set; }
+
+    [Parameter("source_address_key", "Add the sender's IP address to each record under this key.")]
+    public string? SourceAddressKey { get; set; }
+
+    [Parameter("source_hostname_key", "Add the sender's host name (reverse DNS) to each record under this key.")]
+    public string? SourceHostnameKey { get; set; }
+
+    [Parameter("resolve_hostname", "Resolve the sender's host name (needed by source_hostname_key, which turns it on).")]
+    public bool? ResolveHostname { get; set; }
+
+    [Parameter("add_tag_prefix", "Prefix every received tag with this and a dot.")]
+    public string? AddTagPrefix { get; set; }
+
+    [Parameter("deny_keepalive", "Close each connection after its first request (and the ack).")]
+    public bool DenyKeepalive { get; set; }
+
+    [Parameter("send_keepalive_packet", "Enable TCP keepalive on accepted connections, to notice dead peers.")]
+    public bool SendKeepalivePacket { get; set; }
+
+    [Parameter("linger_timeout", "Accepted for compatibility; LogAgent closes connections normally.")]
+    public int LingerTimeout { get; set; }
+
+    /// <summary>The port actually bound (differs from <see cref="Port"/> when that is 0); 0 before start.</summary>
+    public int BoundPort => _listener?.LocalEndPoint?.Port ?? 0;
+
+    /// <summary>Connections currently open.</summary>
+    public int ConnectionCount => _listener?.ConnectionCount ?? 0;
+
+    /// <summary>The clock for events sent with time 0 or nil; tests replace it.</summary>
+    public Func<EventTime> Now { get; set; } = () => EventTime.Now;
+
+    public override void Configure(ConfigSection config)
+    {
+        if (AddTagPrefix is { Length: 0 })
+            throw new ConfigException("add_tag_prefix must not be empty", config.Find("add_tag_prefix")!);
+        if (Port is < 0 or > 65535)
+            throw new ConfigException($"port must be between 0 and 65535, got {Port}", config.Find("port")!);
+        if (!IPAddress.TryParse(Bind, out var address))
+        {
+            // fluentd accepts a host name for bind; resolve it once here.
+            try
+            {
+                address = Dns.GetHostAddresses(Bind).FirstOrDefault()
+                    ?? throw new ConfigException($"bind '{Bind}' does not resolve to an address", config.Find("bind")!);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new ConfigException($"bind '{Bind}' does not resolve: {e.Message}", config.Find("bind")!);
+            }
+        }
+        _bindAddress = address;
+        // Sections for later parts of the protocol: accepted so configs load, refused at start so a listener never
+        // runs without the authentication or encryption its config asks for.
+        var security = config.SectionsNamed("security").FirstOrDefault();
+        var tls = config.SectionsNamed("transport").FirstOrDefault(t => t.Argument == "tls");
+        if (security is not null) _unsupported = $"<security> ({security.Where}) is not supported yet";
+        else if (tls is not null) _unsupported = $"<transport tls> ({tls.Where}) is not supported yet";
+        if (security is not null) security.IsUsed = true;
+        if (tls is not null) tls.IsUsed = true;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_unsupported is not null)
+            throw new NotSupportedException($"forward input: {_unsupported}; refusing to listen without it");
+        var decoderOptions = new ForwardDecoderOptions { SkipInvalidEvent = SkipInvalidEvent, Now = () => Now() };
+        var limits = new ForwardConnectionLimits
+        {
+            MaxRequestBytes = ChunkSizeLimit ?? ForwardConnectionLimits.DefaultMaxRequestBytes,
+            ChunkSizeLimit = ChunkSizeLimit,
+            ChunkSizeWarnLimit = ChunkSizeWarnLimit,
+            DenyKeepalive = DenyKeepalive,
+        };
+        _listener = new ForwardListener(socket => new ForwardConnection(socket, decoderOptions, limits, this, Log), Log);
+        _listener.Start(_bindAddress, Port, Backlog, SendKeepalivePacket);
+        Log.LogInformation("listening forward on {Bind}:{Port}", Bind, BoundPort);
+        return Task.CompletedTask;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_listener is not null) await _listener.StopAsync().WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Emits a decoded request; true (ack) only when the router took every event.</summary>
+    public bool Handle(ForwardRequest request, ForwardPeer peer)
+    {
+        if (request.DropReason is { } reason)
+        {
+            Log.LogWarning("dropped a request from {Peer}: {Reason} (tag {Tag})", peer, reason, request.Tag);
+            return false;
+        }
+        if (request.SkippedEvents > 0)
+            Log.LogWarning("skipped {Count} invalid events from {Peer} (tag {Tag}): {Reason}", request.SkippedEvents, peer, request.Tag, request.SkipReason);
+        // The spec's size option is only a hint: npm fluent-logger sends the byte length there (corpus README, checklist 6).
+        if (request.Size is { } size && size != request.Events.Count + request.SkippedEvents && Log.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            Log.LogDebug("request from {Peer} says size {Size} but holds {Count} events", peer, size, request.Events.Count);
+
+        var events = request.Events;
+        if (events.IsEmpty) return true;
+        // in_forward.rb: tag = "#{@add_tag_prefix}.#{tag}".
+        if (AddTagPrefix is not null) events = events.WithTag(AddTagPrefix + "." + events.Tag);
+        if (SourceAddressKey is not null || SourceHostnameKey is not null) events = AddSourceFields(events, peer);
+        try
+        {
+            Context.Router.Emit(events);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.LogError("emit of {Count} events from {Peer} (tag {Tag}) failed, no ack sent: {Error}", events.Count, peer, events.Tag, e.Message);
+            return false;
+        }
+    }
+
+    // in_forward.rb add_source_info: the only path that decodes records, as the records change.
+    private EventStream AddSourceFields(EventStream events, ForwardPeer peer)
+    {
+        var builder = new EventStreamBuilder(events.Tag, events.Entries.Length + events.Count * 32);
+        foreach (var entry in events)
+        {
+            var record = entry.DecodeRecord();
+            if (SourceAddressKey is not null) record[SourceAddressKey] = peer.Address;
+            if (SourceHostnameKey is not null) record[SourceHostnameKey] = ResolveHostname == false ? peer.Address : peer.Hostname;
+            builder.Add(entry.Time, record);
+        }
+        return builder.Build();
+    }
+}

@@ -1,0 +1,255 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
+using LogAgent.Core.Forward;
+using LogAgent.Core.Plugins.Outputs;
+using LogAgent.Sdk.Config;
+using LogAgent.Tests.Support;
+using MessagePack;
+
+namespace LogAgent.Tests.Forward;
+
+/// <summary>The forward output against small receivers in the test: what it sends, how it waits for acks, how it fails.</summary>
+public class ForwardOutputTests
+{
+    /// <summary>The tag, entries and chunk option of a corpus capture holding one fluentd PackedForward request.</summary>
+    internal static (string Tag, byte[] Entries, string? ChunkOption) PackedRequestOf(string file)
+    {
+        var reader = new MessagePackReader(ForwardCorpus.Bytes(file));
+        Assert.Equal(3, reader.ReadArrayHeader());
+        string tag = reader.ReadString()!;
+        var entries = System.Buffers.BuffersExtensions.ToArray(reader.ReadStringSequence()!.Value);
+        string? chunk = null;
+        int pairs = reader.ReadMapHeader();
+        for (int i = 0; i < pairs; i++)
+        {
+            string key = reader.ReadString()!;
+            if (key == "chunk") chunk = reader.ReadString();
+            else reader.Skip();
+        }
+        return (tag, entries, chunk);
+    }
+
+    internal static ForwardOutput Build(IEnumerable<(string Host, int Port, string Extra)> servers, params (string Key, string Value)[] parameters)
+    {
+        var section = TestPluginContext.Section("match", "forward", parameters);
+        int line = 20;
+        foreach (var (host, port, extra) in servers)
+        {
+            var server = new ConfigSection("server", "", "test.conf", line++);
+            server.Add(new ConfigParameter("host", host, "test.conf", line++));
+            server.Add(new ConfigParameter("port", port.ToString(), "test.conf", line++));
+            foreach (var kv in extra.Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var parts = kv.Split('=', 2);
+                server.Add(new ConfigParameter(parts[0], parts[1], "test.conf", line++));
+            }
+            section.Add(server);
+        }
+        return new TestPluginContext().Build<ForwardOutput>(PluginKind.Output, section);
+    }
+
+    internal static ForwardOutput Build(int port, params (string Key, string Value)[] parameters) =>
+        Build(new[] { ("127.0.0.1", port, "") }, parameters);
+
+    private static TestChunk Fd(string file = "fd-default.bin")
+    {
+        var (tag, entries, _) = PackedRequestOf(file);
+        return new TestChunk(tag, entries, 100);
+    }
+
+    /// <summary>A port nothing listens on: bound, then released.</summary>
+    internal static int DeadPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static async Task WaitForRequestsAsync(TestForwardReceiver receiver, int count) =>
+        await Eventually.True(() => receiver.Requests.Count >= count, ForwardInputHarness.Deadline, () => $"{receiver.Requests.Count} of {count} requests");
+
+    [Fact]
+    public void A_forward_output_without_a_server_is_a_config_error_in_fluentds_words()
+    {
+        var e = Assert.Throws<ConfigException>(() => EngineFixture.Build("<match **>\n  @type forward\n</match>"));
+        Assert.Contains("forward output plugin requires at least one node is required. Add <server> or <service_discovery>", e.Message);
+        Assert.Equal(1, e.Line);
+    }
+
+    [Fact]
+    public void Tag_is_the_default_chunk_key_as_in_fluentds_out_forward() =>
+        Assert.Equal("tag", Build(24224).BufferDefaults.ChunkKeys);
+
+    [Fact]
+    public async Task A_write_sends_one_PackedForward_request_whose_entries_are_the_chunk_bytes()
+    {
+        await using var receiver = new TestForwardReceiver();
+        var output = Build(receiver.Port);
+        var chunk = Fd();
+
+        await output.WriteAsync(chunk, CancellationToken.None);
+
+        await WaitForRequestsAsync(receiver, 1);
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal("corpus.fd.default", request.Tag);
+        Assert.Equal(MessagePackCode.Str32, request.EntriesTypeCode);
+        Assert.Equal(chunk.ReadEntries().ToArray(), request.Entries);
+        Assert.Equal(100L, request.Options["size"]);
+        Assert.Equal("text", request.Options["compressed"]);
+        Assert.False(request.Options.ContainsKey("chunk"));
+    }
+
+    /// <summary>
+    /// fd-ack.bin is what fluentd 1.15.3's out_forward sent for a 100-event chunk with require_ack_response. Given the
+    /// same entries and chunk id, the output sends the very same bytes.
+    /// </summary>
+    [Fact]
+    public async Task With_acks_the_request_is_byte_for_byte_what_fluentd_sent_in_fd_ack()
+    {
+        var (tag, entries, chunkOption) = PackedRequestOf("fd-ack.bin");
+        var uniqueId = Convert.ToHexString(Convert.FromBase64String(chunkOption!)).ToLowerInvariant();
+        await using var receiver = new TestForwardReceiver();
+        var output = Build(receiver.Port, ("require_ack_response", "true"));
+
+        await output.WriteAsync(new TestChunk(tag, entries, 100, uniqueId), CancellationToken.None);
+
+        Assert.Equal(ForwardCorpus.Bytes("fd-ack.bin"), Assert.Single(receiver.RawConnections));
+    }
+
+    [Fact]
+    public async Task Without_acks_the_request_is_byte_for_byte_what_fluentd_sent_in_fd_default()
+    {
+        await using var receiver = new TestForwardReceiver();
+        await Build(receiver.Port).WriteAsync(Fd(), CancellationToken.None);
+        await WaitForRequestsAsync(receiver, 1);
+        await Eventually.True(() => receiver.RawConnections.Single().Length == ForwardCorpus.Bytes("fd-default.bin").Length,
+            ForwardInputHarness.Deadline, () => "whole request received");
+        Assert.Equal(ForwardCorpus.Bytes("fd-default.bin"), receiver.RawConnections.Single());
+    }
+
+    [Fact]
+    public async Task With_require_ack_response_the_write_returns_after_the_matching_ack()
+    {
+        await using var receiver = new TestForwardReceiver(TestForwardReceiver.AckPolicy.Echo);
+        var output = Build(receiver.Port, ("require_ack_response", "true"), ("ack_response_timeout", "10"));
+        var chunk = Fd();
+
+        await output.WriteAsync(chunk, CancellationToken.None);
+
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal(Convert.ToBase64String(Convert.FromHexString(chunk.UniqueId)) + "\n", request.Options["chunk"]);
+    }
+
+    [Fact]
+    public async Task A_missing_ack_fails_the_write_after_ack_response_timeout()
+    {
+        await using var receiver = new TestForwardReceiver(TestForwardReceiver.AckPolicy.Never);
+        var output = Build(receiver.Port, ("require_ack_response", "true"), ("ack_response_timeout", "0.3"));
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => output.WriteAsync(Fd(), CancellationToken.None));
+        Assert.Contains("ack_response_timeout", e.Message);
+    }
+
+    [Fact]
+    public async Task An_ack_for_another_chunk_fails_the_write()
+    {
+        await using var receiver = new TestForwardReceiver(TestForwardReceiver.AckPolicy.Wrong);
+        var output = Build(receiver.Port, ("require_ack_response", "true"), ("ack_response_timeout", "10"));
+        var e = await Assert.ThrowsAsync<IOException>(() => output.WriteAsync(Fd(), CancellationToken.None));
+        Assert.Contains("does not match", e.Message);
+    }
+
+    [Fact]
+    public async Task A_dead_server_fails_the_write()
+    {
+        var output = Build(DeadPort(), ("connect_timeout", "5"));
+        var e = await Assert.ThrowsAsync<IOException>(() => output.WriteAsync(Fd(), CancellationToken.None));
+        Assert.Contains("no forward server is available", e.Message);
+    }
+
+    [Fact]
+    public async Task A_dead_server_fails_over_to_the_next_server()
+    {
+        await using var live = new TestForwardReceiver();
+        var output = Build(new[] { ("127.0.0.1", DeadPort(), "name=dead"), ("127.0.0.1", live.Port, "name=live") });
+        for (int i = 0; i < 4; i++) await output.WriteAsync(Fd(), CancellationToken.None);
+        await WaitForRequestsAsync(live, 4);
+        Assert.Equal(4, live.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_standby_server_is_used_only_while_the_active_one_is_down()
+    {
+        await using var active = new TestForwardReceiver();
+        await using var standby = new TestForwardReceiver();
+        var output = Build(new[] { ("127.0.0.1", active.Port, ""), ("127.0.0.1", standby.Port, "standby=true") });
+        for (int i = 0; i < 3; i++) await output.WriteAsync(Fd(), CancellationToken.None);
+        await WaitForRequestsAsync(active, 3);
+        Assert.Empty(standby.Requests);
+
+        await active.DisposeAsync();
+        await output.WriteAsync(Fd(), CancellationToken.None);
+        await WaitForRequestsAsync(standby, 1);
+    }
+
+    [Fact]
+    public async Task Compress_gzip_sends_CompressedPackedForward_that_inflates_to_the_chunk_bytes()
+    {
+        await using var receiver = new TestForwardReceiver();
+        var chunk = Fd();
+        await Build(receiver.Port, ("compress", "gzip")).WriteAsync(chunk, CancellationToken.None);
+        await WaitForRequestsAsync(receiver, 1);
+        var request = receiver.Requests.Single();
+        Assert.Equal("gzip", request.Options["compressed"]);
+        using var gzip = new GZipStream(new MemoryStream(request.Entries), CompressionMode.Decompress);
+        var inflated = new MemoryStream();
+        gzip.CopyTo(inflated);
+        Assert.Equal(chunk.ReadEntries().ToArray(), inflated.ToArray());
+    }
+
+    [Fact]
+    public async Task Keepalive_sends_later_chunks_on_the_same_connection()
+    {
+        await using var receiver = new TestForwardReceiver();
+        var output = Build(receiver.Port, ("keepalive", "true"), ("require_ack_response", "true"));
+        for (int i = 0; i < 3; i++) await output.WriteAsync(Fd(), CancellationToken.None);
+        Assert.Equal(3, receiver.Requests.Count);
+        Assert.Equal(1, receiver.ConnectionCount);
+        await output.ShutdownAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Without_keepalive_each_chunk_uses_its_own_connection()
+    {
+        await using var receiver = new TestForwardReceiver();
+        var output = Build(receiver.Port, ("require_ack_response", "true"));
+        for (int i = 0; i < 3; i++) await output.WriteAsync(Fd(), CancellationToken.None);
+        Assert.Equal(3, receiver.ConnectionCount);
+    }
+
+    [Fact]
+    public void Servers_share_writes_in_proportion_to_their_weights()
+    {
+        var nodes = new ForwardNodes(new[] { new ForwardNode("a", "a", 1, 60, false), new ForwardNode("b", "b", 1, 30, false), new ForwardNode("z", "z", 1, 0, false) }, TimeSpan.FromSeconds(10));
+        var picks = Enumerable.Range(0, 9).Select(_ => nodes.Order(DateTimeOffset.UtcNow)[0].Name).ToList();
+        Assert.Equal(6, picks.Count(p => p == "a"));
+        Assert.Equal(3, picks.Count(p => p == "b"));
+        Assert.DoesNotContain("z", picks);
+    }
+
+    [Fact]
+    public void A_failed_server_is_tried_last_until_recover_wait_passed()
+    {
+        var a = new ForwardNode("a", "a", 1, 60, false);
+        var b = new ForwardNode("b", "b", 1, 60, false);
+        var nodes = new ForwardNodes(new[] { a, b }, TimeSpan.FromSeconds(10));
+        var t0 = DateTimeOffset.UtcNow;
+        nodes.MarkFailed(a, t0);
+        Assert.Equal(new[] { b, a }, nodes.Order(t0.AddSeconds(1)));
+        Assert.Equal(new[] { b, a }, nodes.Order(t0.AddSeconds(2)));
+        Assert.Contains(nodes.Order(t0.AddSeconds(11))[0], new[] { a, b });
+        Assert.Equal(2, nodes.Order(t0.AddSeconds(11)).Count);
+    }
+}
