@@ -16,15 +16,16 @@ public sealed class TestForwardReceiver : IAsyncDisposable
 
     public sealed record Request(string Tag, byte EntriesTypeCode, byte[] Entries, Dictionary<string, object?> Options);
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<Request> _requests = new();
     private readonly ConcurrentQueue<MemoryStream> _connections = new();
     private readonly Task _accept;
 
-    public TestForwardReceiver(AckPolicy policy = AckPolicy.Echo)
+    public TestForwardReceiver(AckPolicy policy = AckPolicy.Echo, int port = 0)
     {
         Policy = policy;
+        _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         _accept = AcceptAsync();
     }
