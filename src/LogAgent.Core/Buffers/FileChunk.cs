@@ -158,7 +158,8 @@ public sealed class FileChunk : StoredChunk
     /// </summary>
     public override void Append(ReadOnlySpan<byte> entries, int count)
     {
-        if (_state != ChunkState.Staged || _log is null) throw new InvalidOperationException($"buffer chunk {_logPath} is {(_purged ? "purged" : "queued")}: no more appends");
+        if (_state != ChunkState.Staged || _log is null)
+            throw new InvalidOperationException($"buffer chunk {_logPath} is {(_purged ? "purged" : _state == ChunkState.Queued ? "queued" : "closed")}: no more appends");
         if (entries.IsEmpty) return;
         ReadOnlySpan<byte> stored = _compressed ? GzipMembers.Compress(entries) : entries;
         long before = _storedLength;

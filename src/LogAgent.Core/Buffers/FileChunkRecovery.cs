@@ -40,6 +40,7 @@ internal sealed class FileChunkRecovery(FileChunkStore store)
             else if (_path.TryParseChunkName(name, out var state, out var id)) chunkFiles.Add((path, state, id));
         }
 
+        var present = chunkFiles.Select(f => (f.Id, f.State)).ToHashSet();
         var chunks = new List<FileChunk>();
         foreach (var (path, state, id) in chunkFiles.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
@@ -49,7 +50,7 @@ internal sealed class FileChunkRecovery(FileChunkStore store)
             string? metaPath = null;
             bool queuedByPair = false;
             if (metaFiles.Remove((id, state), out var own)) metaPath = own;
-            else if (!chunkFiles.Any(f => f.Id == id && f.State == other) && metaFiles.Remove((id, other), out var sibling))
+            else if (!present.Contains((id, other)) && metaFiles.Remove((id, other), out var sibling))
             {
                 metaPath = sibling;
                 queuedByPair = true; // one of the two files was already renamed to .q: the enqueue had begun
