@@ -141,7 +141,8 @@ internal sealed class FileChunkRecovery(FileChunkStore store)
         else
         {
             if (meta.RecordCount != scan.Count || !meta.Id.AsSpan().SequenceEqual(id)) metaIsCurrent = false;
-            if (meta.RecordCount != scan.Count && storageIntact && scan.Problem is null)
+            // A meta counting fewer records than the data is normal: the count is updated at most once a second.
+            if (meta.RecordCount > scan.Count && storageIntact && scan.Problem is null)
                 _log.LogWarning("buffer chunk {Path}: its meta counts {MetaCount} records but the data holds {Entries}; using {Entries}",
                     path, meta.RecordCount, scan.Count, scan.Count);
             if (!meta.Id.AsSpan().SequenceEqual(id))
