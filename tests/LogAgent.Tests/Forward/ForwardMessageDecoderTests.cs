@@ -64,7 +64,7 @@ public class ForwardMessageDecoderTests
         var data = new TheoryData<string, int> { { "fd-server-plain.c1.bin", 1 }, { "fd-server-plain.c2.bin", 1 } };
         foreach (var c in ForwardCorpus.Captures.Where(c => !c.HasHandshake))
         {
-            data.Add(c.ClientToServer[0], 7);
+            data.Add(c.ClientToServer[0], 61);
             data.Add(c.ClientToServer[0], 509);
         }
         return data;
