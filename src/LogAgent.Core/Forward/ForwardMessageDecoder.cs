@@ -49,7 +49,7 @@ public sealed class ForwardMessageDecoder
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException)
         {
-            throw new ForwardProtocolException(e.Message, e);
+            throw new ForwardProtocolException($"malformed msgpack: {e.Message}", e);
         }
     }
 
@@ -145,7 +145,7 @@ public sealed class ForwardMessageDecoder
             var status = ReadEntry(ref reader, source, ref now, out _, out _, out var reason);
             if (status != EntryStatus.Plain)
             {
-                if (status == EntryStatus.Invalid && !_options.SkipInvalidEvent) throw new ForwardProtocolException(reason!);
+                if (status == EntryStatus.Invalid && !_options.SkipInvalidEvent) throw InvalidEvent(reason!);
                 return (RebuildPacked(tag, source, ref skipped), skipped);
             }
             plain++;
@@ -419,6 +419,9 @@ public sealed class ForwardMessageDecoder
         return buffer.WrittenSpan.ToArray();
     }
 
+    private static ForwardProtocolException InvalidEvent(string reason) =>
+        new($"invalid event: {reason} (skip_invalid_event drops such events instead)");
+
     /// <summary>Counts skipped entries; when skipping is off the first invalid entry makes the request malformed.</summary>
     private struct SkipTally
     {
@@ -427,7 +430,7 @@ public sealed class ForwardMessageDecoder
 
         public void Add(string reason, bool skipInvalid)
         {
-            if (!skipInvalid) throw new ForwardProtocolException($"invalid event: {reason} (skip_invalid_event drops such events instead)");
+            if (!skipInvalid) throw InvalidEvent(reason);
             Count++;
             FirstReason ??= reason;
         }
