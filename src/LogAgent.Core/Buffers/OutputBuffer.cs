@@ -65,16 +65,25 @@ public sealed class OutputBuffer : IDisposable
         lock (_lock)
         {
             _store = _openStore();
-            foreach (var chunk in _store.Resume())
+            var resumed = _store.Resume();
+            foreach (var chunk in resumed)
             {
                 Attach(chunk);
                 _bytes += chunk.ByteSize;
-                if (chunk.State == ChunkState.Queued || _staged.ContainsKey(chunk.Metadata))
+            }
+            // Queued chunks go first, then staged chunks in sequence order; of several staged chunks with the same
+            // metadata (fluentd leaves these) only the newest stays staged, the older ones are queued before it.
+            foreach (var chunk in resumed.Where(c => c.State == ChunkState.Queued).OrderBy(c => c.Sequence))
+                _queue.AddLast(chunk);
+            foreach (var group in resumed.Where(c => c.State == ChunkState.Staged).GroupBy(c => c.Metadata))
+            {
+                var ordered = group.OrderBy(c => c.Sequence).ToList();
+                foreach (var older in ordered.Take(ordered.Count - 1))
                 {
-                    if (chunk.State == ChunkState.Staged) chunk.Enqueue();
-                    _queue.AddLast(chunk);
+                    older.Enqueue();
+                    _queue.AddLast(older);
                 }
-                else _staged[chunk.Metadata] = chunk;
+                _staged[group.Key] = ordered[^1];
             }
             if (_queue.Count + _staged.Count > 0)
                 _log.LogInformation("resumed {Queued} queued and {Staged} staged chunks ({Bytes} bytes)", _queue.Count, _staged.Count, _bytes);
