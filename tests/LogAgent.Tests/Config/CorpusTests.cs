@@ -1,5 +1,6 @@
 using LogAgent.Core.Config;
 using LogAgent.Sdk.Config;
+using LogAgent.Tests.Support;
 
 namespace LogAgent.Tests.Config;
 
@@ -10,41 +11,8 @@ namespace LogAgent.Tests.Config;
 /// </summary>
 public class CorpusTests
 {
-    // INDEX.md, column "env set for dry-run": the variables fluentd was given for these files.
-    private static readonly Dictionary<string, string> Environment = new()
-    {
-        ["FLUENT_KINESIS_STREAMS_STREAM_NAME"] = "k8s-container-logs",
-        ["FLUENT_FORWARD_HOST"] = "10.100.0.10",
-        ["FLUENT_FORWARD_PORT"] = "24224",
-        ["FLUENT_ELASTICSEARCH_HOST"] = "elasticsearch.logging.svc.cluster.local",
-        ["FLUENT_ELASTICSEARCH_PORT"] = "9200",
-        ["FLUENT_ELASTICSEARCH_PATH"] = "",
-        ["KUBERNETES_CA_FILE"] = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
-        ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1",
-        ["KUBERNETES_SERVICE_PORT"] = "443",
-        ["GCP_PROJECT"] = "my-gcp-project",
-        ["AWS_ACCESS_KEY"] = "AKIAIOSFODNN7EXAMPLE",
-        ["AWS_SECRET_KEY"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        ["AMQP_TLS_CERT"] = "/etc/fluent/amqp/cert.pem",
-        ["AMQP_TLS_KEY"] = "/etc/fluent/amqp/key.pem",
-        ["SWARM_NAME"] = "swarm-prod",
-        ["NodeName"] = "node-1",
-        ["FLUENTD_TAG"] = "myapp",
-    };
-
-    /// <summary>fluentd's behaviour for missing includes: in the flat folder several includes resolve to nothing.</summary>
-    private static readonly ConfigLoadOptions FluentdCompatible = new()
-    {
-        GetEnvironmentVariable = name => Environment.GetValueOrDefault(name),
-        GetHostName = () => "test-host",
-        MissingIncludeIsError = false,
-    };
-
-    private static readonly ConfigLoadOptions Strict = new()
-    {
-        GetEnvironmentVariable = FluentdCompatible.GetEnvironmentVariable,
-        GetHostName = FluentdCompatible.GetHostName,
-    };
+    private static readonly ConfigLoadOptions FluentdCompatible = ConfigCorpus.AsFluentdRanIt;
+    private static readonly ConfigLoadOptions Strict = ConfigCorpus.Strict;
 
     /// <summary>Files that must fail to load, with the line of the error and a word the message must contain.</summary>
     private static readonly Dictionary<string, (int Line, string Says)> Errors = new()

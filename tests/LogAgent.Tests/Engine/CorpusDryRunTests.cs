@@ -15,36 +15,8 @@ namespace LogAgent.Tests.Engine;
 /// </summary>
 public class CorpusDryRunTests
 {
-    private static string Corpus => Path.Combine(RepoPaths.SharedCorpus, "configs");
-
-    // INDEX.md, column "env set for dry-run".
-    private static readonly Dictionary<string, string> Environment = new()
-    {
-        ["FLUENT_KINESIS_STREAMS_STREAM_NAME"] = "k8s-container-logs",
-        ["FLUENT_FORWARD_HOST"] = "10.100.0.10",
-        ["FLUENT_FORWARD_PORT"] = "24224",
-        ["FLUENT_ELASTICSEARCH_HOST"] = "elasticsearch.logging.svc.cluster.local",
-        ["FLUENT_ELASTICSEARCH_PORT"] = "9200",
-        ["FLUENT_ELASTICSEARCH_PATH"] = "",
-        ["KUBERNETES_CA_FILE"] = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
-        ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1",
-        ["KUBERNETES_SERVICE_PORT"] = "443",
-        ["AWS_ACCESS_KEY"] = "AKIAIOSFODNN7EXAMPLE",
-        ["AWS_SECRET_KEY"] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        ["AMQP_TLS_CERT"] = "/etc/fluent/amqp/cert.pem",
-        ["AMQP_TLS_KEY"] = "/etc/fluent/amqp/key.pem",
-        ["SWARM_NAME"] = "swarm-prod",
-        ["NodeName"] = "node-1",
-        ["FLUENTD_TAG"] = "myapp",
-    };
-
-    // fluentd globs every include, so in the flat corpus folder the includes of 018, 019, 021, 025 and 044 are empty.
-    private static readonly ConfigLoadOptions AsFluentdRanIt = new()
-    {
-        GetEnvironmentVariable = name => Environment.GetValueOrDefault(name),
-        GetHostName = () => "test-host",
-        MissingIncludeIsError = false,
-    };
+    private static string Corpus => ConfigCorpus.Directory;
+    private static readonly ConfigLoadOptions AsFluentdRanIt = ConfigCorpus.AsFluentdRanIt;
 
     /// <summary>Genuine errors fluentd reported (INDEX.md "genuine error / line"), unless an unknown plugin comes first.</summary>
     private static readonly Dictionary<string, (int Line, string Says)> GenuineErrors = new()
