@@ -38,7 +38,7 @@ public sealed class AgentEngine
         _factory = new PluginFactory(options.Registry);
         _log = options.LoggerFactory.CreateLogger("engine");
         Root = NewLabel(Label.RootName);
-        _buffers = new BufferedOutputBuilder(this, options.LoggerFactory, options.Clock);
+        _buffers = new BufferedOutputBuilder(this, options.LoggerFactory, options.Clock, options.FallbackStateDirectory);
     }
 
     public SystemConfig Settings { get; } = new();

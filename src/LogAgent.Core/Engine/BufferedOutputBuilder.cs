@@ -16,9 +16,11 @@ internal sealed class BufferedOutputBuilder
     private readonly AgentEngine _engine;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _clock;
+    private readonly string _fallbackStateDirectory;
 
-    public BufferedOutputBuilder(AgentEngine engine, ILoggerFactory loggers, TimeProvider clock)
+    public BufferedOutputBuilder(AgentEngine engine, ILoggerFactory loggers, TimeProvider clock, string fallbackStateDirectory)
     {
+        _fallbackStateDirectory = fallbackStateDirectory;
         _engine = engine;
         _loggers = loggers;
         _clock = clock;
@@ -69,12 +71,19 @@ internal sealed class BufferedOutputBuilder
         Func<IChunkStore> openStore = config.Type == "file"
             ? () => OpenFileStore(config, bufferSection, root, id, log)
             : () => new MemoryChunkStore(config.Compress == "gzip");
-        string? stateRoot = root ?? (config.Type == "file" ? Path.GetDirectoryName(Path.GetFullPath(ResolveFilePath(config, bufferSection, root, id))) : null);
+        // Dead letters need a directory even without root_dir: beside a file buffer, else under the temp directory
+        // (which a reboot may clear: the warning says to set root_dir).
+        string stateRoot = root
+            ?? (config.Type == "file" ? Path.GetDirectoryName(Path.GetFullPath(ResolveFilePath(config, bufferSection, root, id)))! : null)
+            ?? _fallbackStateDirectory;
+        if (root is null && config.Type != "file")
+            log.LogDebug("no <system> root_dir: undeliverable chunks of {Output} would be kept under {Directory}; set root_dir to keep them across reboots",
+                id, stateRoot);
         var handOff = new ChunkHandOff(
             secondary,
             () => _engine.FindLabel(Routing.Label.ErrorName),
-            stateRoot is null ? null : Path.Combine(stateRoot, "dead-letter", id),
-            stateRoot is null ? null : Path.Combine(stateRoot, "replay", id),
+            Path.Combine(stateRoot, "dead-letter", id),
+            Path.Combine(stateRoot, "replay", id),
             dir => new FileChunkStore(dir, null, id, compressGzip: false, fsync: true, log),
             log);
         var buffer = new OutputBuffer(config, keys, openStore, log, _clock, _engine.EmitErrorEvent);

@@ -11,6 +11,12 @@ public sealed class EngineOptions
     public string Hostname { get; init; } = System.Net.Dns.GetHostName();
     /// <summary>How long each shutdown stage (stop inputs, flush outputs) may take before the engine moves on.</summary>
     public TimeSpan StageTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// Where buffered outputs keep dead letters when there is no <c>&lt;system&gt; root_dir</c> and no file buffer
+    /// to keep them beside.
+    /// </summary>
+    public string FallbackStateDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "logagent");
+
     /// <summary>The clock of buffers and retries; tests pass a manual one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -18,7 +18,9 @@ public static class EngineFixture
             if (logs is not null) b.AddProvider(logs);
         });
         var root = ConfigLoader.Parse(config, "test.conf", Path.GetTempPath());
-        return AgentEngine.Build(root, new EngineOptions { LoggerFactory = factory, Registry = registry, Hostname = "web-1", Clock = clock ?? TimeProvider.System });
+        return AgentEngine.Build(root, new EngineOptions { LoggerFactory = factory, Registry = registry, Hostname = "web-1", Clock = clock ?? TimeProvider.System,
+            // Never the shared temp default: parallel tests would see each other's dead letters.
+            FallbackStateDirectory = Path.Combine(Path.GetTempPath(), "logagent-test-state-" + Guid.NewGuid().ToString("N")[..12]) });
     }
 
     public static T Output<T>(this AgentEngine engine, string id) where T : class =>
