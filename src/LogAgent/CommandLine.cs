@@ -14,6 +14,7 @@ public sealed class CommandLine
 
     public const string Usage = """
         Usage: logagent [-c FILE] [options]
+               logagent cat TAG [options] < input   send events to a forward server (logagent cat --help)
           -c, --config FILE        configuration file (fluentd syntax, or YAML for .yaml/.yml);
                                    default: conf/logagent.conf if it exists, else /etc/logagent/logagent.conf
               --dry-run            configure every plugin without starting any; exit 1 on any error

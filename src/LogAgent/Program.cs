@@ -8,6 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+// `logagent cat TAG` is a command of its own (fluentd's fluent-cat), with its own arguments.
+if (args.Length > 0 && args[0] == "cat")
+    return await LogAgent.Cat.CatCommand.RunAsync(args[1..], Console.OpenStandardInput(), Console.Out, Console.Error, CancellationToken.None);
+
 CommandLine options;
 try
 {

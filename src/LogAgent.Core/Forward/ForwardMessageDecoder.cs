@@ -115,18 +115,20 @@ public sealed class ForwardMessageDecoder
         var options = length >= 3 ? ReadOptions(ref reader) : default;
         SkipRest(ref reader, length, 3);
 
-        bool gzip;
-        switch (options.Compressed)
+        // "text" (what fluentd's out_forward sends uncompressed) and no option both mean plain entries; "zstd" is
+        // fluentd 1.17's second compression.
+        byte[] entries = options.Compressed switch
         {
-            case null or "text": gzip = false; break;
-            case "gzip": gzip = true; break;
-            default: throw new ForwardProtocolException($"unsupported compressed option '{options.Compressed}' (only gzip and text are known)");
-        }
-        byte[] entries = gzip ? GzipMembers.Decompress(raw, _options.MaxDecompressedBytes) : raw.ToArray();
+            null or "text" => raw.ToArray(),
+            "gzip" => GzipMembers.Decompress(raw, _options.MaxDecompressedBytes),
+            "zstd" => ZstdFrames.Decompress(raw, _options.MaxDecompressedBytes),
+            _ => throw new ForwardProtocolException($"unsupported compressed option '{options.Compressed}' (known: text, gzip, zstd)"),
+        };
+        bool compressed = options.Compressed is "gzip" or "zstd";
         var (events, skipped) = NormalisePacked(tag, entries);
         return new ForwardRequest
         {
-            Mode = gzip ? ForwardMode.CompressedPackedForward : ForwardMode.PackedForward, Tag = tag, Events = events,
+            Mode = compressed ? ForwardMode.CompressedPackedForward : ForwardMode.PackedForward, Tag = tag, Events = events,
             Chunk = options.Chunk, Size = options.Size, SkippedEvents = skipped.Count, SkipReason = skipped.FirstReason,
         };
     }
@@ -329,8 +331,9 @@ public sealed class ForwardMessageDecoder
 
     private readonly record struct RequestOptions(AckChunk? Chunk, long? Size, string? Compressed);
 
-    // The option map (spec "Option"): size, chunk and compressed matter here; other keys (fluent_signal,
-    // eventEntryDataSize, …) are skipped.
+    // The option map (spec "Option"): size, chunk and compressed matter here; other keys are skipped. Among them
+    // Fluent Bit's fluent_signal (0 logs, 1 metrics, 2 traces; corpus README, checklist 2), accepted and ignored
+    // as fluentd's in_forward does, and npm fluent-logger's eventEntryDataSize.
     private static RequestOptions ReadOptions(ref MessagePackReader reader)
     {
         if (reader.TryReadNil()) return default;

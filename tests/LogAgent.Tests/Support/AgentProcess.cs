@@ -19,10 +19,16 @@ public sealed class AgentProcess : IDisposable
 
     public static string ExecutablePath => Path.Combine(RepoPaths.Root, "src", "LogAgent", "bin", Configuration, "net10.0", "logagent.dll");
 
-    public AgentProcess(params string[] arguments)
+    public AgentProcess(params string[] arguments) : this(redirectInput: false, arguments) { }
+
+    /// <summary>Starts the executable with standard input a pipe the test writes through <see cref="Input"/>.</summary>
+    public static AgentProcess WithInput(params string[] arguments) => new(redirectInput: true, arguments);
+
+    private AgentProcess(bool redirectInput, string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -39,6 +45,9 @@ public sealed class AgentProcess : IDisposable
     }
 
     public int Id => _process.Id;
+
+    /// <summary>Standard input, when started with <see cref="WithInput"/>; close it to give the process end of input.</summary>
+    public StreamWriter Input => _process.StandardInput;
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 

@@ -36,6 +36,10 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
     [Parameter("chunk_size_warn_limit", "Requests larger than this are accepted with a warning.", Kind = ParameterKind.Size)]
     public long? ChunkSizeWarnLimit { get; set; }
 
+    // LogAgent's own parameter (fluentd has none): the bound on what one compressed request may inflate to.
+    [Parameter("decompressed_size_limit", "LogAgent only: a gzip or zstd request whose entries inflate past this closes its connection, unacked.", Kind = ParameterKind.Size)]
+    public long DecompressedSizeLimit { get; set; } = ForwardDecoderOptions.DefaultMaxDecompressedBytes;
+
     [Parameter("skip_invalid_event", "Drop events whose time is not a time or whose record is not a map, keeping the rest of the request.")]
     public bool SkipInvalidEvent { get; set; }
 
@@ -73,6 +77,8 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
     {
         if (AddTagPrefix is { Length: 0 })
             throw new ConfigException("add_tag_prefix must not be empty", config.Find("add_tag_prefix")!);
+        if (DecompressedSizeLimit <= 0)
+            throw new ConfigException($"decompressed_size_limit must be positive, got {DecompressedSizeLimit}", config.Find("decompressed_size_limit")!);
         if (Port is < 0 or > 65535)
             throw new ConfigException($"port must be between 0 and 65535, got {Port}", config.Find("port")!);
         if (!IPAddress.TryParse(Bind, out var address))
@@ -103,7 +109,7 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
     {
         if (_unsupported is not null)
             throw new NotSupportedException($"forward input: {_unsupported}; refusing to listen without it");
-        var decoderOptions = new ForwardDecoderOptions { SkipInvalidEvent = SkipInvalidEvent, Now = () => Now() };
+        var decoderOptions = new ForwardDecoderOptions { SkipInvalidEvent = SkipInvalidEvent, Now = () => Now(), MaxDecompressedBytes = DecompressedSizeLimit };
         var limits = new ForwardConnectionLimits
         {
             MaxRequestBytes = ChunkSizeLimit ?? ForwardConnectionLimits.DefaultMaxRequestBytes,
