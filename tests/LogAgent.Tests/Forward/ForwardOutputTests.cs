@@ -157,7 +157,7 @@ public class ForwardOutputTests
     {
         await using var receiver = new TestForwardReceiver(TestForwardReceiver.AckPolicy.Wrong);
         var output = Build(receiver.Port, ("require_ack_response", "true"), ("ack_response_timeout", "10"));
-        var e = await Assert.ThrowsAsync<IOException>(() => output.WriteAsync(Fd(), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ForwardAckMismatchException>(() => output.WriteAsync(Fd(), CancellationToken.None));
         Assert.Contains("does not match", e.Message);
     }
 
