@@ -79,7 +79,7 @@ public sealed class ForwardSender : IAsyncDisposable
                     _received.Write(rest);
                     if (ack is null) continue;
                     if (!ack.AsSpan().SequenceEqual(chunkId))
-                        throw new IOException("the ack in the response does not match the chunk id that was sent");
+                        throw new ForwardAckMismatchException("the ack in the response does not match the chunk id that was sent");
                     LastUsed = DateTimeOffset.UtcNow;
                     return;
                 }

@@ -12,12 +12,14 @@ namespace LogAgent.Core.Plugins.Inputs;
 /// Forward, PackedForward, CompressedPackedForward; msgpack or JSON), emits them, and acks a request only after the
 /// router accepted its events — <c>Router.Emit</c> returning means they are in every destination's buffer.
 /// The protocol lives in <see cref="LogAgent.Core.Forward"/>; this class is configuration and policy.
-/// Not yet: <c>&lt;security&gt;</c> (HELO/PING/PONG), <c>&lt;transport tls&gt;</c>, the UDP heartbeat.
+/// The same port answers out_forward's UDP heartbeats (<see cref="ForwardHeartbeatResponder"/>).
+/// Not yet: <c>&lt;security&gt;</c> (HELO/PING/PONG), <c>&lt;transport tls&gt;</c>.
 /// </summary>
 [Plugin(PluginKind.Input, "forward", "Receives events from fluentd, Fluent Bit and fluent-logger clients over the forward protocol (TCP).")]
 public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
 {
     private ForwardListener? _listener;
+    private ForwardHeartbeatResponder? _heartbeat;
     private IPAddress _bindAddress = IPAddress.Any;
     private string? _unsupported;
 
@@ -120,11 +122,33 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
         _listener = new ForwardListener(socket => new ForwardConnection(socket, decoderOptions, limits, this, Log), Log);
         _listener.Start(_bindAddress, Port, Backlog, SendKeepalivePacket);
         Log.LogInformation("listening forward on {Bind}:{Port}", Bind, BoundPort);
+        StartHeartbeatResponder();
         return Task.CompletedTask;
     }
 
+    // in_forward.rb creates the UDP heartbeat server on the TCP port unconditionally. When that UDP port is taken the
+    // input still serves TCP: senders with heartbeat_type udp then detach it, which the warning explains.
+    private void StartHeartbeatResponder()
+    {
+        var responder = new ForwardHeartbeatResponder(Log);
+        try
+        {
+            responder.Start(_bindAddress, BoundPort);
+            _heartbeat = responder;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Log.LogWarning("cannot answer UDP heartbeats on {Bind}:{Port}: {Error}", Bind, BoundPort, e.Message);
+        }
+    }
+
+    /// <summary>The UDP port answering heartbeats (the TCP port), 0 when none is bound.</summary>
+    public int HeartbeatPort => _heartbeat?.LocalEndPoint?.Port ?? 0;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_heartbeat is not null) await _heartbeat.DisposeAsync();
+        _heartbeat = null;
         if (_listener is not null) await _listener.StopAsync().WaitAsync(cancellationToken);
     }
 

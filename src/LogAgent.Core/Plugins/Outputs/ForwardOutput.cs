@@ -10,17 +10,22 @@ using Microsoft.Extensions.Logging;
 namespace LogAgent.Core.Plugins.Outputs;
 
 /// <summary>
-/// fluentd's out_forward: sends each buffer chunk as one PackedForward request to a <c>&lt;server&gt;</c>, chosen by
-/// weight with fail-over to the next server and then to standby servers. The chunk's bytes are the request's entries
-/// as they are (a tag-keyed chunk holds exactly PackedForward entries), never decoded. With require_ack_response the
-/// write returns only once the server acked the chunk; any failure throws, and the engine retries the chunk.
-/// Not yet: <c>&lt;security&gt;</c>, TLS transport, heartbeats and the phi accrual failure detector.
+/// fluentd's out_forward: sends each buffer chunk as one PackedForward request to a <c>&lt;server&gt;</c>. The chunk's
+/// bytes are the request's entries as they are (a tag-keyed chunk holds exactly PackedForward entries), never decoded.
+/// With require_ack_response the write returns only once the server acked the chunk; any failure throws, and the
+/// engine retries the chunk.
+/// Which server: <see cref="ForwardLoadBalancer"/> (weights, standby) over the servers that
+/// <see cref="ForwardHeartbeat"/> and each <see cref="ForwardNode"/>'s phi accrual failure detector keep available.
+/// Not yet: <c>&lt;security&gt;</c>, TLS transport.
 /// </summary>
 [Plugin(PluginKind.Output, "forward", "Forwards buffered chunks to fluentd, Fluent Bit or LogAgent servers over the forward protocol (TCP).")]
 public sealed class ForwardOutput : BufferedOutputPlugin
 {
     private readonly ConcurrentDictionary<ForwardNode, ConcurrentBag<ForwardSender>> _idle = new();
-    private ForwardNodes? _nodes;
+    private readonly List<ForwardNode> _nodes = new();
+    private readonly ForwardLoadBalancer _balancer = new();
+    private ForwardNodeHealthOptions _health = new();
+    private ForwardHeartbeat? _heartbeat;
     private string? _unsupported;
 
     [Section("server", "A destination server; at least one is required.")]
@@ -47,21 +52,84 @@ public sealed class ForwardOutput : BufferedOutputPlugin
     [Parameter("keepalive_timeout", "Close a kept connection unused for this long (unset: never).", Kind = ParameterKind.Time)]
     public double? KeepaliveTimeout { get; set; }
 
-    [Parameter("recover_wait", "After a server failed, how long other servers are preferred.", Kind = ParameterKind.Time)]
+    [Parameter("heartbeat_type", "How servers are checked: transport (a connection), udp (a 00 datagram), none; tcp is an old name for transport.",
+        AllowedValues = new[] { "transport", "tcp", "udp", "none" })]
+    public string HeartbeatType { get; set; } = "transport";
+
+    [Parameter("heartbeat_interval", "How often each server gets a heartbeat.", Kind = ParameterKind.Time)]
+    public double HeartbeatInterval { get; set; } = 1;
+
+    [Parameter("phi_failure_detector", "Detach a server when the phi accrual failure detector suspects it.")]
+    public bool PhiFailureDetector { get; set; } = true;
+
+    [Parameter("phi_threshold", "The phi above which a server is detached (tuned for heartbeat_interval 1s).")]
+    public int PhiThreshold { get; set; } = 16;
+
+    [Parameter("hard_timeout", "Detach a server that sent no heartbeat for this long.", Kind = ParameterKind.Time)]
+    public double HardTimeout { get; set; } = 60;
+
+    [Parameter("recover_wait", "How long a detached server must answer heartbeats before it takes writes again.", Kind = ParameterKind.Time)]
     public double RecoverWait { get; set; } = 10;
+
+    [Parameter("expire_dns_cache", "Resolve server names again after this long (0: every time; unset: until the server is detached).", Kind = ParameterKind.Time)]
+    public double? ExpireDnsCache { get; set; }
+
+    [Parameter("dns_round_robin", "Pick one of a name's addresses at random instead of the first (not with heartbeat_type udp).")]
+    public bool DnsRoundRobin { get; set; }
+
+    [Parameter("ignore_network_errors_at_startup", "A server name that does not resolve at startup detaches that server instead of failing the config.")]
+    public bool IgnoreNetworkErrorsAtStartup { get; set; }
 
     // out_forward.rb: config_section :buffer { config_set_default :chunk_keys, ["tag"] }.
     public override BufferDefaults BufferDefaults => new() { ChunkKeys = "tag" };
 
-    public IReadOnlyList<ForwardNode> Nodes => _nodes?.All ?? Array.Empty<ForwardNode>();
+    public IReadOnlyList<ForwardNode> Nodes => _nodes;
+
+    /// <summary>The load balancer's current rotation, for tests and diagnostics.</summary>
+    public ForwardLoadBalancer LoadBalancer => _balancer;
+
+    /// <summary>The clock heartbeats and the failure detectors read; tests replace it.</summary>
+    public Func<DateTimeOffset> Now { get; set; } = () => DateTimeOffset.UtcNow;
+
+    private double NowSeconds => Now().ToUnixTimeMilliseconds() / 1000.0;
 
     public override void Configure(ConfigSection config)
     {
         if (Servers.Count == 0)
             throw new ConfigException("forward output plugin requires at least one node is required. Add <server> or <service_discovery>", config);
-        _nodes = new ForwardNodes(
-            Servers.Select(s => new ForwardNode(s.Name ?? $"{s.Host}:{s.Port}", s.Host, s.Port, s.Weight, s.Standby)),
-            TimeSpan.FromSeconds(RecoverWait));
+        if (HeartbeatInterval <= 0)
+            throw new ConfigException($"heartbeat_interval must be positive, got {HeartbeatInterval}", config.Find("heartbeat_interval")!);
+        var type = HeartbeatType switch
+        {
+            "udp" => ForwardHeartbeatType.Udp,
+            "none" => ForwardHeartbeatType.None,
+            _ => ForwardHeartbeatType.Transport,
+        };
+        if (HeartbeatType == "tcp") Log.LogWarning("'heartbeat_type tcp' is deprecated. use 'transport' instead.");
+        if (DnsRoundRobin && type == ForwardHeartbeatType.Udp)
+            throw new ConfigException("forward output heartbeat type must be 'transport' or 'none' to use dns_round_robin option", config.Find("dns_round_robin")!);
+        if (!Keepalive && KeepaliveTimeout is not null)
+            Log.LogWarning("The value of keepalive_timeout is ignored. if you want to use keepalive, please add `keepalive true` to your conf.");
+        _health = new ForwardNodeHealthOptions
+        {
+            HeartbeatType = type,
+            HeartbeatInterval = HeartbeatInterval,
+            HardTimeout = HardTimeout,
+            PhiFailureDetector = PhiFailureDetector,
+            PhiThreshold = PhiThreshold,
+            RecoverWait = RecoverWait,
+            ExpireDnsCache = ExpireDnsCache,
+            DnsRoundRobin = DnsRoundRobin,
+        };
+        _nodes.Clear();
+        foreach (var (server, section) in Servers.Zip(config.SectionsNamed("server")))
+        {
+            var node = new ForwardNode(server.Name ?? $"{server.Host}:{server.Port}", server.Host, server.Port, server.Weight, server.Standby, _health);
+            if (type != ForwardHeartbeatType.None) ValidateHostResolution(node, section);
+            _nodes.Add(node);
+        }
+        _balancer.Rebuild(_nodes);
+
         var security = config.SectionsNamed("security").FirstOrDefault();
         var transport = config["transport"];
         if (security is not null)
@@ -72,11 +140,47 @@ public sealed class ForwardOutput : BufferedOutputPlugin
         else if (transport is "tls") _unsupported = "transport tls is not supported yet";
     }
 
+    // out_forward.rb configure: validate_host_resolution!, or with ignore_network_errors_at_startup a warning and a
+    // disabled node that heartbeats bring back once the name resolves.
+    private void ValidateHostResolution(ForwardNode node, ConfigSection section)
+    {
+        try
+        {
+            node.Resolve(Now());
+        }
+        catch (SocketException e)
+        {
+            if (!IgnoreNetworkErrorsAtStartup)
+            {
+                var message = $"forward server '{node.Host}' does not resolve: {e.Message}";
+                throw section.Find("host") is { } host ? new ConfigException(message, host) : new ConfigException(message, section);
+            }
+            Log.LogWarning("failed to resolve node name when configured server={Node}: {Error}", node, e.Message);
+            node.Disable();
+        }
+    }
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Sending without the authentication or encryption the config asks for would be worse than not sending.
         if (_unsupported is not null) throw new NotSupportedException($"forward output: {_unsupported}; refusing to send without it");
+        _heartbeat = new ForwardHeartbeat(_nodes, _health, HeartbeatConnectAsync, RebuildLoadBalancer, IgnoreNetworkErrorsAtStartup, Now, Log);
+        _heartbeat.Start();
         return Task.CompletedTask;
+    }
+
+    private async Task HeartbeatConnectAsync(ForwardNode node, System.Net.IPAddress address, CancellationToken cancellationToken)
+    {
+        // out_forward.rb: "don't send any data to not cause a compatibility problem" — connect, then close.
+        await using var sender = await ForwardSender.ConnectAsync(address.ToString(), node.Port, ConnectTimeoutSpan, cancellationToken);
+    }
+
+    private void RebuildLoadBalancer()
+    {
+        var before = _balancer.StandbysInUse;
+        _balancer.Rebuild(_nodes);
+        foreach (var n in _balancer.StandbysInUse.Except(before))
+            Log.LogWarning("using standby node {Host}:{Port} weight={Weight}", n.Host, n.Port, n.Weight);
     }
 
     public override async Task WriteAsync(BufferChunk chunk, CancellationToken cancellationToken)
@@ -108,69 +212,97 @@ public sealed class ForwardOutput : BufferedOutputPlugin
     private async Task SendAsync(string tag, ReadOnlyMemory<byte> entries, int count, byte[]? chunkId, CancellationToken cancellationToken)
     {
         var frame = PackedForwardFrame.Create(tag, entries, count, Compress == "gzip", chunkId);
-        var failures = new List<string>();
-        foreach (var node in _nodes!.Order(DateTimeOffset.UtcNow))
+        try
         {
-            ForwardSender sender;
-            bool reused;
-            try
-            {
-                (sender, reused) = await TakeSenderAsync(node, cancellationToken);
-            }
-            catch (Exception e) when (e is SocketException or TimeoutException or IOException)
-            {
-                // Could not connect: nothing was sent, so the next server may take the chunk.
-                _nodes.MarkFailed(node, DateTimeOffset.UtcNow);
-                Log.LogWarning("failed to connect to forward server {Node}: {Error}", node, e.Message);
-                failures.Add($"{node}: {e.Message}");
-                continue;
-            }
-            try
-            {
-                await SendOnAsync(sender, frame, cancellationToken);
-            }
-            catch (Exception e) when (reused && e is IOException or SocketException)
-            {
-                // A kept connection the server closed meanwhile: one fresh connection to the same server.
-                await sender.DisposeAsync();
-                sender = await ForwardSender.ConnectAsync(node.Host, node.Port, ConnectTimeoutSpan, cancellationToken);
-                await SendOrDisposeAsync(node, sender, frame, cancellationToken);
-                return;
-            }
-            catch
-            {
-                await sender.DisposeAsync();
-                _nodes.MarkFailed(node, DateTimeOffset.UtcNow);
-                throw;
-            }
-            await ReleaseAsync(node, sender);
-            _nodes.MarkHealthy(node);
+            await _balancer.SelectHealthyNodeAsync(node => SendToAsync(node, frame, cancellationToken));
+        }
+        catch (ForwardNoNodesAvailableException)
+        {
+            throw new ForwardNoNodesAvailableException($"no forward server is available ({NodeStates()})");
+        }
+        catch (SocketException e)
+        {
+            // Every server refused or could not be reached: say so, with the last error as fluentd raises it.
+            throw new IOException($"no forward server is available ({NodeStates()}); last error: {e.Message}", e);
+        }
+    }
+
+    private string NodeStates() => string.Join(", ", _nodes.Select(n => $"{n} {(n.Available ? "available" : "detached")}"));
+
+    private async Task SendToAsync(ForwardNode node, PackedForwardFrame frame, CancellationToken cancellationToken)
+    {
+        ForwardSender sender;
+        bool reused;
+        try
+        {
+            (sender, reused) = await TakeSenderAsync(node, cancellationToken);
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException or IOException)
+        {
+            // Nothing was sent: the load balancer offers the chunk to the next server. The node stays attached — only
+            // heartbeats (and missing acks) decide that, as in out_forward.rb.
+            Log.LogWarning("failed to connect to forward server {Node}: {Error}", node, e.Message);
+            throw;
+        }
+        try
+        {
+            await SendOnAsync(node, sender, frame, cancellationToken);
+        }
+        catch (Exception e) when (reused && e is IOException or SocketException)
+        {
+            // A kept connection the server closed meanwhile: one fresh connection to the same server.
+            await sender.DisposeAsync();
+            sender = await ConnectAsync(node, cancellationToken);
+            await SendOrDisposeAsync(node, sender, frame, cancellationToken);
             return;
         }
-        throw new IOException($"no forward server is available ({string.Join("; ", failures)})");
+        catch
+        {
+            await sender.DisposeAsync();
+            throw;
+        }
+        await ReleaseAsync(node, sender);
     }
 
     private async Task SendOrDisposeAsync(ForwardNode node, ForwardSender sender, PackedForwardFrame frame, CancellationToken cancellationToken)
     {
         try
         {
-            await SendOnAsync(sender, frame, cancellationToken);
+            await SendOnAsync(node, sender, frame, cancellationToken);
         }
         catch
         {
             await sender.DisposeAsync();
-            _nodes!.MarkFailed(node, DateTimeOffset.UtcNow);
             throw;
         }
         await ReleaseAsync(node, sender);
-        _nodes!.MarkHealthy(node);
     }
 
-    private async Task SendOnAsync(ForwardSender sender, PackedForwardFrame frame, CancellationToken cancellationToken)
+    private async Task SendOnAsync(ForwardNode node, ForwardSender sender, PackedForwardFrame frame, CancellationToken cancellationToken)
     {
         await sender.SendAsync(frame, TimeSpan.FromSeconds(SendTimeout), cancellationToken);
-        if (frame.ChunkId is { } id) await sender.ReadAckAsync(id, TimeSpan.FromSeconds(AckResponseTimeout), cancellationToken);
+        if (frame.ChunkId is { } id)
+        {
+            try
+            {
+                await sender.ReadAckAsync(id, TimeSpan.FromSeconds(AckResponseTimeout), cancellationToken);
+            }
+            catch (Exception e) when (e is TimeoutException or IOException and not ForwardAckMismatchException)
+            {
+                // out_forward ack_handler: no ack in time, or the server closed the connection first, "regard it as
+                // unavailable" (node.disable!) until heartbeats show it back; a wrong ack only retries the chunk.
+                Log.LogWarning("no ack from forward server {Node}, regarding it as unavailable: {Error}", node, e.Message);
+                node.Disable();
+                RebuildLoadBalancer();
+                throw;
+            }
+        }
+        // out_forward.rb send_data: heartbeat(false) — a delivered chunk is a sample for the detector, never a recovery.
+        node.Heartbeat(NowSeconds, detect: false);
     }
+
+    private Task<ForwardSender> ConnectAsync(ForwardNode node, CancellationToken cancellationToken) =>
+        ForwardSender.ConnectAsync(node.Resolve(Now()).ToString(), node.Port, ConnectTimeoutSpan, cancellationToken);
 
     private TimeSpan ConnectTimeoutSpan => TimeSpan.FromSeconds(ConnectTimeout ?? SendTimeout);
 
@@ -188,7 +320,7 @@ public sealed class ForwardOutput : BufferedOutputPlugin
                 return (kept, true);
             }
         }
-        return (await ForwardSender.ConnectAsync(node.Host, node.Port, ConnectTimeoutSpan, cancellationToken), false);
+        return (await ConnectAsync(node, cancellationToken), false);
     }
 
     private async Task ReleaseAsync(ForwardNode node, ForwardSender sender)
@@ -197,8 +329,16 @@ public sealed class ForwardOutput : BufferedOutputPlugin
         else await sender.DisposeAsync();
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_heartbeat is not null) await _heartbeat.DisposeAsync();
+        _heartbeat = null;
+    }
+
     public override async Task ShutdownAsync(CancellationToken cancellationToken)
     {
+        if (_heartbeat is not null) await _heartbeat.DisposeAsync();
+        _heartbeat = null;
         foreach (var bag in _idle.Values)
             while (bag.TryTake(out var sender)) await sender.DisposeAsync();
     }
