@@ -14,14 +14,14 @@ namespace LogAgent.Core.Plugins.Outputs;
 /// weight with fail-over to the next server and then to standby servers. The chunk's bytes are the request's entries
 /// as they are (a tag-keyed chunk holds exactly PackedForward entries), never decoded. With require_ack_response the
 /// write returns only once the server acked the chunk; any failure throws, and the engine retries the chunk.
-/// Not yet: <c>&lt;security&gt;</c>, TLS transport, heartbeats and the phi accrual failure detector.
+/// Connections may use TLS and the shared-key handshake (ForwardOutput.Connection.cs).
+/// Not yet: heartbeats and the phi accrual failure detector.
 /// </summary>
 [Plugin(PluginKind.Output, "forward", "Forwards buffered chunks to fluentd, Fluent Bit or LogAgent servers over the forward protocol (TCP).")]
-public sealed class ForwardOutput : BufferedOutputPlugin
+public sealed partial class ForwardOutput : BufferedOutputPlugin
 {
     private readonly ConcurrentDictionary<ForwardNode, ConcurrentBag<ForwardSender>> _idle = new();
     private ForwardNodes? _nodes;
-    private string? _unsupported;
 
     [Section("server", "A destination server; at least one is required.")]
     public List<ForwardServerSection> Servers { get; set; } = new();
@@ -62,21 +62,7 @@ public sealed class ForwardOutput : BufferedOutputPlugin
         _nodes = new ForwardNodes(
             Servers.Select(s => new ForwardNode(s.Name ?? $"{s.Host}:{s.Port}", s.Host, s.Port, s.Weight, s.Standby)),
             TimeSpan.FromSeconds(RecoverWait));
-        var security = config.SectionsNamed("security").FirstOrDefault();
-        var transport = config["transport"];
-        if (security is not null)
-        {
-            security.IsUsed = true;
-            _unsupported = $"<security> ({security.Where}) is not supported yet";
-        }
-        else if (transport is "tls") _unsupported = "transport tls is not supported yet";
-    }
-
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Sending without the authentication or encryption the config asks for would be worse than not sending.
-        if (_unsupported is not null) throw new NotSupportedException($"forward output: {_unsupported}; refusing to send without it");
-        return Task.CompletedTask;
+        ConfigureConnections(config);
     }
 
     public override async Task WriteAsync(BufferChunk chunk, CancellationToken cancellationToken)
@@ -133,7 +119,7 @@ public sealed class ForwardOutput : BufferedOutputPlugin
             {
                 // A kept connection the server closed meanwhile: one fresh connection to the same server.
                 await sender.DisposeAsync();
-                sender = await ForwardSender.ConnectAsync(node.Host, node.Port, ConnectTimeoutSpan, cancellationToken);
+                sender = await ConnectAsync(node, cancellationToken);
                 await SendOrDisposeAsync(node, sender, frame, cancellationToken);
                 return;
             }
@@ -188,7 +174,7 @@ public sealed class ForwardOutput : BufferedOutputPlugin
                 return (kept, true);
             }
         }
-        return (await ForwardSender.ConnectAsync(node.Host, node.Port, ConnectTimeoutSpan, cancellationToken), false);
+        return (await ConnectAsync(node, cancellationToken), false);
     }
 
     private async Task ReleaseAsync(ForwardNode node, ForwardSender sender)
