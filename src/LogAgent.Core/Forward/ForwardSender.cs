@@ -155,6 +155,12 @@ public sealed class ForwardSender : IAsyncDisposable
         {
             throw new TimeoutException($"no ack within ack_response_timeout {timeout.TotalSeconds}s");
         }
+        catch (ForwardProtocolException e)
+        {
+            // A secured server greets with HELO and refuses the request with PONG: not an ack, and most likely a
+            // missing <security> on this side.
+            throw new IOException($"the server's response is not an ack ({e.Message}); does it require <security>?", e);
+        }
     }
 
     public async ValueTask DisposeAsync()
