@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
@@ -10,6 +11,8 @@ namespace LogAgent.Core.Forward;
 /// <see cref="ForwardMessageDecoder"/>, hands them to the <see cref="IForwardRequestHandler"/>, and writes the ack when
 /// the handler accepted a request that asked for one. A malformed request closes this connection only, with one
 /// log line naming the peer and the reason; the sender then resends what was not acked.
+/// With TLS the bytes pass through an <see cref="SslStream"/> first; with <c>&lt;security&gt;</c> the connection starts
+/// with HELO and its first request must be a valid PING (<see cref="ForwardHandshake"/>).
 /// </summary>
 public sealed class ForwardConnection
 {
@@ -18,10 +21,15 @@ public sealed class ForwardConnection
     private readonly ForwardConnectionLimits _limits;
     private readonly IForwardRequestHandler _handler;
     private readonly ILogger _log;
+    private readonly ForwardTlsServer? _tls;
+    private readonly ForwardHandshake? _handshake;
+    private ForwardHandshake.Session? _session;
 
     public ForwardConnection(Socket socket, ForwardDecoderOptions decoderOptions, ForwardConnectionLimits limits,
-        IForwardRequestHandler handler, ILogger log)
+        IForwardRequestHandler handler, ILogger log, ForwardTlsServer? tls = null, ForwardHandshake? handshake = null)
     {
+        _tls = tls;
+        _handshake = handshake;
         _socket = socket;
         _decoder = new ForwardMessageDecoder(decoderOptions);
         _limits = limits;
@@ -34,11 +42,16 @@ public sealed class ForwardConnection
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var stream = new NetworkStream(_socket, ownsSocket: true);
+        await using var network = new NetworkStream(_socket, ownsSocket: true);
+        var stream = await SecureAsync(network, cancellationToken);
+        if (stream is null) return;
+        await using var _ = stream == network ? null : stream;
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         _log.LogTrace("accepted forward connection from {Peer}", Peer);
+        bool rejected = false;
         try
         {
+            if (_session is not null) await stream.WriteAsync(_session.Helo, cancellationToken);
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken);
@@ -47,7 +60,12 @@ public sealed class ForwardConnection
                 try
                 {
                     while (!close && _decoder.TryCut(ref buffer, out var frame))
-                        close = await HandleFrameAsync(stream, frame, cancellationToken);
+                    {
+                        if (_session is { IsEstablished: false })
+                            close = rejected = !await HandshakeAsync(stream, frame, cancellationToken);
+                        else
+                            close = await HandleFrameAsync(stream, frame, cancellationToken);
+                    }
                     if (!close && buffer.Length > _limits.MaxRequestBytes)
                         throw new ForwardProtocolException($"a request is larger than {_limits.MaxRequestBytes} bytes");
                 }
@@ -77,7 +95,69 @@ public sealed class ForwardConnection
         }
         finally
         {
+            if (rejected) await LingerAsync(stream, reader);
             await reader.CompleteAsync();
+        }
+    }
+
+    // TLS first (server.rb wraps the socket before any protocol byte), then the HELO is prepared. Null when the TLS
+    // handshake failed: logged here, the connection is closed by the caller's dispose.
+    private async Task<Stream?> SecureAsync(NetworkStream network, CancellationToken cancellationToken)
+    {
+        Stream stream = network;
+        if (_tls is not null)
+        {
+            try
+            {
+                stream = await _tls.AuthenticateAsync(network, cancellationToken);
+            }
+            catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or SocketException)
+            {
+                _log.LogWarning("TLS handshake with forward client {Peer} failed: {Reason}", Peer, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+                return null;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+        _session = _handshake?.Begin(Peer);
+        return stream;
+    }
+
+    // Returns false when the PING failed: the PONG saying why has been sent and the connection must close.
+    private async Task<bool> HandshakeAsync(Stream stream, ReadOnlySequence<byte> frame, CancellationToken cancellationToken)
+    {
+        var result = _session!.Check(frame);
+        await stream.WriteAsync(result.Pong, cancellationToken);
+        if (result.Success)
+        {
+            _log.LogDebug("forward connection from {Peer} authenticated", Peer);
+            return true;
+        }
+        _log.LogWarning("forward handshake with {Peer} failed: {Reason}; {Detail}", Peer, result.Reason, result.Detail);
+        return false;
+    }
+
+    // After a refused PING, fluentd closes once the PONG is written (close_after_write_complete). Closing a socket
+    // with unread bytes sends RST, which can destroy the PONG at the client, so the send side is shut first and what
+    // the client still sends is read and dropped until it closes, for a short while at most.
+    private async Task LingerAsync(Stream stream, PipeReader reader)
+    {
+        try
+        {
+            if (stream is SslStream ssl) await ssl.ShutdownAsync();
+            _socket.Shutdown(SocketShutdown.Send);
+            using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            while (true)
+            {
+                var result = await reader.ReadAsync(linger.Token);
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted) break;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
         }
     }
 

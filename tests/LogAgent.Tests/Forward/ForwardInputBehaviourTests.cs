@@ -286,13 +286,4 @@ public class ForwardInputBehaviourTests
         await AssertAckedAsync(client, "once");
         await AssertClosedByServerAsync(client);
     }
-
-    [Fact]
-    public async Task A_security_section_is_accepted_by_configuration_but_refused_at_start()
-    {
-        var engine = Support.EngineFixture.Build("<source>\n  @type forward\n  port 0\n  <security>\n    self_hostname x\n    shared_key k\n  </security>\n</source>");
-        var e = await Assert.ThrowsAsync<NotSupportedException>(() => engine.StartAsync(CancellationToken.None));
-        Assert.Contains("<security>", e.Message);
-        await engine.StopAsync();
-    }
 }

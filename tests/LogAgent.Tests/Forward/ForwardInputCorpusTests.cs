@@ -7,8 +7,8 @@ namespace LogAgent.Tests.Forward;
 /// </summary>
 public class ForwardInputCorpusTests
 {
-    // The handshake captures (fd-security*, fb-shared-key*) start with HELO/PING/PONG from <security>, which the
-    // forward input does not implement yet; they are replayed once it does.
+    // The handshake captures (fd-security*, fb-shared-key*) start with HELO/PING/PONG from <security>; they need the
+    // recorder's fixed nonce and salt and are replayed in ForwardHandshakeCorpusTests.
     public static TheoryData<string> PlainCaptures()
     {
         var data = new TheoryData<string>();

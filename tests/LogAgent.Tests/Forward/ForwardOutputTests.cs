@@ -30,10 +30,21 @@ public class ForwardOutputTests
         return (tag, entries, chunk);
     }
 
-    internal static ForwardOutput Build(IEnumerable<(string Host, int Port, string Extra)> servers, params (string Key, string Value)[] parameters)
+    internal static ForwardOutput Build(IEnumerable<(string Host, int Port, string Extra)> servers, params (string Key, string Value)[] parameters) =>
+        Build(servers, parameters, security: null);
+
+    /// <param name="security">Parameters of a &lt;security&gt; section, when one is wanted.</param>
+    internal static ForwardOutput Build(IEnumerable<(string Host, int Port, string Extra)> servers, (string Key, string Value)[] parameters,
+        (string Key, string Value)[]? security)
     {
         var section = TestPluginContext.Section("match", "forward", parameters);
         int line = 20;
+        if (security is not null)
+        {
+            var sec = new ConfigSection("security", "", "test.conf", line++);
+            foreach (var (k, v) in security) sec.Add(new ConfigParameter(k, v, "test.conf", line++));
+            section.Add(sec);
+        }
         foreach (var (host, port, extra) in servers)
         {
             var server = new ConfigSection("server", "", "test.conf", line++);

@@ -12,8 +12,9 @@ namespace LogAgent.Core.Plugins.Inputs;
 /// Forward, PackedForward, CompressedPackedForward; msgpack or JSON), emits them, and acks a request only after the
 /// router accepted its events — <c>Router.Emit</c> returning means they are in every destination's buffer.
 /// The protocol lives in <see cref="LogAgent.Core.Forward"/>; this class is configuration and policy.
-/// The same port answers out_forward's UDP heartbeats (<see cref="ForwardHeartbeatResponder"/>).
-/// Not yet: <c>&lt;security&gt;</c> (HELO/PING/PONG), <c>&lt;transport tls&gt;</c>.
+/// <c>&lt;security&gt;</c> authenticates each connection (<see cref="ForwardHandshake"/>) and <c>&lt;transport tls&gt;</c>
+/// encrypts it (<see cref="ForwardTlsServer"/>). The same port answers out_forward's UDP heartbeats
+/// (<see cref="ForwardHeartbeatResponder"/>).
 /// </summary>
 [Plugin(PluginKind.Input, "forward", "Receives events from fluentd, Fluent Bit and fluent-logger clients over the forward protocol (TCP).")]
 public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
@@ -21,7 +22,6 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
     private ForwardListener? _listener;
     private ForwardHeartbeatResponder? _heartbeat;
     private IPAddress _bindAddress = IPAddress.Any;
-    private string? _unsupported;
 
     [Parameter("port", "The TCP port to listen on.")]
     public int Port { get; set; } = 24224;
@@ -66,6 +66,18 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
     [Parameter("linger_timeout", "Accepted for compatibility; LogAgent closes connections normally.")]
     public int LingerTimeout { get; set; }
 
+    [Section("security", "Authenticate clients with a shared key (and users) before accepting events.")]
+    public ForwardInputSecuritySection? Security { get; set; }
+
+    [Section("transport", "<transport tls> encrypts connections with TLS.")]
+    public ForwardInputTransportSection? Transport { get; set; }
+
+    /// <summary>The handshake of <c>&lt;security&gt;</c> once started; tests fix its nonce and salt through it.</summary>
+    internal ForwardHandshake? Handshake { get; private set; }
+
+    /// <summary>The TLS server of <c>&lt;transport tls&gt;</c> once started.</summary>
+    internal ForwardTlsServer? Tls { get; private set; }
+
     /// <summary>The port actually bound (differs from <see cref="Port"/> when that is 0); 0 before start.</summary>
     public int BoundPort => _listener?.LocalEndPoint?.Port ?? 0;
 
@@ -97,20 +109,15 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
             }
         }
         _bindAddress = address;
-        // Sections for later parts of the protocol: accepted so configs load, refused at start so a listener never
-        // runs without the authentication or encryption its config asks for.
-        var security = config.SectionsNamed("security").FirstOrDefault();
-        var tls = config.SectionsNamed("transport").FirstOrDefault(t => t.Argument == "tls");
-        if (security is not null) _unsupported = $"<security> ({security.Where}) is not supported yet";
-        else if (tls is not null) _unsupported = $"<transport tls> ({tls.Where}) is not supported yet";
-        if (security is not null) security.IsUsed = true;
-        if (tls is not null) tls.IsUsed = true;
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_unsupported is not null)
-            throw new NotSupportedException($"forward input: {_unsupported}; refusing to listen without it");
+        // Certificates are read or generated at start, as fluentd's server helper does; a failure stops the start
+        // rather than listen without the encryption the config asks for.
+        if (Transport is { IsTls: true } transport) Tls = transport.CreateServer(Log, Context.Hostname);
+        // in_forward.rb generate_helo: keepalive is !deny_keepalive.
+        Handshake = Security?.ToHandshake(keepalive: !DenyKeepalive);
         var decoderOptions = new ForwardDecoderOptions { SkipInvalidEvent = SkipInvalidEvent, Now = () => Now(), MaxDecompressedBytes = DecompressedSizeLimit };
         var limits = new ForwardConnectionLimits
         {
@@ -119,9 +126,9 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
             ChunkSizeWarnLimit = ChunkSizeWarnLimit,
             DenyKeepalive = DenyKeepalive,
         };
-        _listener = new ForwardListener(socket => new ForwardConnection(socket, decoderOptions, limits, this, Log), Log);
+        _listener = new ForwardListener(socket => new ForwardConnection(socket, decoderOptions, limits, this, Log, Tls, Handshake), Log);
         _listener.Start(_bindAddress, Port, Backlog, SendKeepalivePacket);
-        Log.LogInformation("listening forward on {Bind}:{Port}", Bind, BoundPort);
+        Log.LogInformation("listening forward{Tls} on {Bind}:{Port}", Tls is null ? "" : " (TLS)", Bind, BoundPort);
         StartHeartbeatResponder();
         return Task.CompletedTask;
     }

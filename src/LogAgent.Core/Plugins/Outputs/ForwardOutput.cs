@@ -16,17 +16,16 @@ namespace LogAgent.Core.Plugins.Outputs;
 /// engine retries the chunk.
 /// Which server: <see cref="ForwardLoadBalancer"/> (weights, standby) over the servers that
 /// <see cref="ForwardHeartbeat"/> and each <see cref="ForwardNode"/>'s phi accrual failure detector keep available.
-/// Not yet: <c>&lt;security&gt;</c>, TLS transport.
+/// Connections may use TLS and the shared-key handshake (ForwardOutput.Connection.cs).
 /// </summary>
 [Plugin(PluginKind.Output, "forward", "Forwards buffered chunks to fluentd, Fluent Bit or LogAgent servers over the forward protocol (TCP).")]
-public sealed class ForwardOutput : BufferedOutputPlugin
+public sealed partial class ForwardOutput : BufferedOutputPlugin
 {
     private readonly ConcurrentDictionary<ForwardNode, ConcurrentBag<ForwardSender>> _idle = new();
     private readonly List<ForwardNode> _nodes = new();
     private readonly ForwardLoadBalancer _balancer = new();
     private ForwardNodeHealthOptions _health = new();
     private ForwardHeartbeat? _heartbeat;
-    private string? _unsupported;
 
     [Section("server", "A destination server; at least one is required.")]
     public List<ForwardServerSection> Servers { get; set; } = new();
@@ -129,15 +128,7 @@ public sealed class ForwardOutput : BufferedOutputPlugin
             _nodes.Add(node);
         }
         _balancer.Rebuild(_nodes);
-
-        var security = config.SectionsNamed("security").FirstOrDefault();
-        var transport = config["transport"];
-        if (security is not null)
-        {
-            security.IsUsed = true;
-            _unsupported = $"<security> ({security.Where}) is not supported yet";
-        }
-        else if (transport is "tls") _unsupported = "transport tls is not supported yet";
+        ConfigureConnections(config);
     }
 
     // out_forward.rb configure: validate_host_resolution!, or with ignore_network_errors_at_startup a warning and a
@@ -162,8 +153,6 @@ public sealed class ForwardOutput : BufferedOutputPlugin
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        // Sending without the authentication or encryption the config asks for would be worse than not sending.
-        if (_unsupported is not null) throw new NotSupportedException($"forward output: {_unsupported}; refusing to send without it");
         _heartbeat = new ForwardHeartbeat(_nodes, _health, HeartbeatConnectAsync, RebuildLoadBalancer, IgnoreNetworkErrorsAtStartup, Now, Log);
         _heartbeat.Start();
         return Task.CompletedTask;
@@ -172,7 +161,7 @@ public sealed class ForwardOutput : BufferedOutputPlugin
     private async Task HeartbeatConnectAsync(ForwardNode node, System.Net.IPAddress address, CancellationToken cancellationToken)
     {
         // out_forward.rb: "don't send any data to not cause a compatibility problem" — connect, then close.
-        await using var sender = await ForwardSender.ConnectAsync(address.ToString(), node.Port, ConnectTimeoutSpan, cancellationToken);
+        await using var sender = await ConnectAsync(node, address, cancellationToken);
     }
 
     private void RebuildLoadBalancer()
@@ -300,9 +289,6 @@ public sealed class ForwardOutput : BufferedOutputPlugin
         // out_forward.rb send_data: heartbeat(false) — a delivered chunk is a sample for the detector, never a recovery.
         node.Heartbeat(NowSeconds, detect: false);
     }
-
-    private Task<ForwardSender> ConnectAsync(ForwardNode node, CancellationToken cancellationToken) =>
-        ForwardSender.ConnectAsync(node.Resolve(Now()).ToString(), node.Port, ConnectTimeoutSpan, cancellationToken);
 
     private TimeSpan ConnectTimeoutSpan => TimeSpan.FromSeconds(ConnectTimeout ?? SendTimeout);
 

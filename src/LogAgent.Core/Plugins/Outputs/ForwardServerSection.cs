@@ -20,6 +20,15 @@ public sealed class ForwardServerSection : IConfigurableSection
     [Parameter("standby", "Use this server only while no other server is available.")]
     public bool Standby { get; set; }
 
+    [Parameter("shared_key", "The shared key for this server, instead of the <security> one.")]
+    public string? SharedKey { get; set; }
+
+    [Parameter("username", "The user to log in as, when the server requires user authentication.")]
+    public string? Username { get; set; }
+
+    [Parameter("password", "The password of username.")]
+    public string? Password { get; set; }
+
     public void Configure(ConfigSection section)
     {
         if (Port is < 1 or > 65535) throw new ConfigException($"port must be between 1 and 65535, got {Port}", section.Find("port")!);
