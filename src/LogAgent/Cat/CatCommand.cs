@@ -37,18 +37,11 @@ public static class CatCommand
             await output.WriteLineAsync(CatCommandLine.Usage);
             return 0;
         }
-        if (options.UnsupportedFlags() is { } unsupported)
-        {
-            // Refused rather than ignored: sending without the authentication or encryption asked for would be worse
-            // than not sending.
-            await error.WriteLineAsync($"logagent cat: {unsupported}: the forward <security> handshake and TLS are not supported yet in this build");
-            return 2;
-        }
-
         ForwardSender sender;
         try
         {
-            sender = await ForwardSender.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken);
+            sender = await ForwardSender.ConnectAsync(options.Host, options.Port, options.ConnectTimeout, cancellationToken,
+                options.TlsClient(), options.Handshake());
         }
         catch (Exception e) when (e is SocketException or TimeoutException or IOException)
         {

@@ -32,7 +32,7 @@ public sealed class CatCommandLine
     public TimeSpan ConnectTimeout { get; private set; } = TimeSpan.FromSeconds(10);
     public bool Help { get; private set; }
 
-    // <security> and TLS: parsed now so scripts can be written against the final flags; see UnsupportedFlags.
+    // <security> and TLS: see Handshake and TlsClient.
     public string? SharedKey { get; private set; }
     public string? SelfHostname { get; private set; }
     public string? Username { get; private set; }
@@ -106,18 +106,21 @@ public sealed class CatCommandLine
         return result;
     }
 
-    /// <summary>The flags given that this build cannot honour yet, or null when there are none.</summary>
-    public string? UnsupportedFlags()
+    /// <summary>The client side of the forward &lt;security&gt; handshake, when a shared key was given.</summary>
+    public LogAgent.Core.Forward.ForwardClientHandshake? Handshake() =>
+        SharedKey is null ? null
+            : new LogAgent.Core.Forward.ForwardClientHandshake(SelfHostname ?? System.Net.Dns.GetHostName(), SharedKey, Username ?? "", Password ?? "");
+
+    /// <summary>TLS settings when --tls (or a TLS option) was given; certificate files are read here.</summary>
+    public LogAgent.Core.Forward.ForwardTlsClient? TlsClient()
     {
-        var flags = new List<string>();
-        if (SharedKey is not null) flags.Add("--shared-key");
-        if (SelfHostname is not null) flags.Add("--self-hostname");
-        if (Username is not null) flags.Add("--username");
-        if (Password is not null) flags.Add("--password");
-        if (Tls) flags.Add("--tls");
-        if (TlsCaPath is not null) flags.Add("--tls-ca");
-        if (TlsInsecure) flags.Add("--tls-insecure");
-        return flags.Count == 0 ? null : string.Join(", ", flags);
+        if (!Tls && TlsCaPath is null && !TlsInsecure) return null;
+        var trusted = TlsCaPath is null
+            ? new System.Security.Cryptography.X509Certificates.X509Certificate2Collection()
+            : LogAgent.Core.Forward.ForwardTls.LoadCertificates(new[] { TlsCaPath });
+        return new LogAgent.Core.Forward.ForwardTlsClient(
+            LogAgent.Core.Forward.ForwardTls.Protocols("TLSv1_2", null, null), null,
+            insecure: TlsInsecure, verifyHostname: !TlsInsecure, allowSelfSigned: false, trusted, clientCertificate: null);
     }
 
     private static int ParsePort(string value) =>

@@ -11,7 +11,8 @@ public class CatCommandLineTests
         var options = CatCommandLine.Parse(new[] { "my.tag" });
         Assert.Equal(("my.tag", "127.0.0.1", 24224, CatFormat.Json, "message", false, false),
             (options.Tag, options.Host, options.Port, options.Format, options.MessageKey, options.TimeAsInteger, options.Ack));
-        Assert.Null(options.UnsupportedFlags());
+        Assert.Null(options.Handshake());
+        Assert.Null(options.TlsClient());
     }
 
     [Fact]
@@ -27,7 +28,7 @@ public class CatCommandLineTests
             (options.Tag, options.Host, options.Port, options.Format, options.MessageKey, options.TimeAsInteger, options.Ack, options.AckTimeout));
         Assert.Equal(("k", "me", "u", "p", true, "ca.pem", true),
             (options.SharedKey, options.SelfHostname, options.Username, options.Password, options.Tls, options.TlsCaPath, options.TlsInsecure));
-        Assert.Equal("--shared-key, --self-hostname, --username, --password, --tls, --tls-ca, --tls-insecure", options.UnsupportedFlags());
+        Assert.NotNull(options.Handshake());
     }
 
     [Theory]

@@ -162,13 +162,31 @@ public class CatCommandTests
         await harness.WaitForEventsAsync(1);
     }
 
-    [Theory]
-    [InlineData("--shared-key", "k")]
-    [InlineData("--tls")]
-    public void Security_and_tls_flags_are_refused_until_the_handshake_is_in(params string[] flag)
+    private const string Security = """
+        <security>
+          self_hostname server.test
+          shared_key cat_secret
+        </security>
+        """;
+
+    [Fact]
+    public async Task With_the_shared_key_the_handshake_passes_and_the_events_arrive()
     {
-        var (code, stderr) = RunCat("{}\n", new[] { "sec.cat", "--port", FreePort.Get().ToString() }.Concat(flag).ToArray());
-        Assert.Equal(2, code);
-        Assert.Contains($"{flag[0]}: the forward <security> handshake and TLS are not supported yet", stderr);
+        await using var harness = await ForwardInputHarness.StartAsync(Security);
+        var (code, stderr) = RunCat("{\"a\":1}\n", "sec.cat", "--port", harness.Port.ToString(), "--shared-key", "cat_secret",
+            "--self-hostname", "cat.client", "--ack");
+        Assert.True(code == 0, stderr);
+        await harness.WaitForEventsAsync(1);
+        Assert.Equal("sec.cat", harness.Output.Events.Single().Tag);
+    }
+
+    [Fact]
+    public async Task A_wrong_shared_key_fails_with_the_servers_reason_and_nothing_arrives()
+    {
+        await using var harness = await ForwardInputHarness.StartAsync(Security);
+        var (code, stderr) = RunCat("{\"a\":1}\n", "sec.cat", "--port", harness.Port.ToString(), "--shared-key", "wrong", "--ack");
+        Assert.NotEqual(0, code);
+        Assert.Contains("shared_key mismatch", stderr);
+        Assert.Empty(harness.Output.Events);
     }
 }

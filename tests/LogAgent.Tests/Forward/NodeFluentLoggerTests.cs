@@ -82,8 +82,7 @@ public class NodeFluentLoggerTests
         AssertEvents(harness, 20);
     }
 
-    [Fact(Skip = "The forward input refuses <security> on this branch (ForwardInput.StartAsync: 'not supported yet'); " +
-        "the HELO/PING/PONG handshake comes with the security/TLS branch. Remove this Skip when it is merged.")]
+    [Fact]
     public async Task Events_sent_with_a_shared_key_and_user_auth_arrive_exactly()
     {
         AssertClientInstalled();
