@@ -70,13 +70,16 @@ public class ForwardOutputTests
     }
 
     /// <summary>A port nothing listens on: bound, then released.</summary>
+    // Bound but never listening: connecting is refused at once, and because the socket stays bound for the whole
+    // test run no listener of a parallel test can be given the port (a port bound and released could be).
+    private static readonly List<Socket> HeldDeadPorts = new();
+
     internal static int DeadPort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        lock (HeldDeadPorts) HeldDeadPorts.Add(socket);
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     private static async Task WaitForRequestsAsync(TestForwardReceiver receiver, int count) =>
