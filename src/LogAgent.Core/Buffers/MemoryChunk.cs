@@ -4,7 +4,7 @@ using LogAgent.Sdk.Buffers;
 namespace LogAgent.Core.Buffers;
 
 /// <summary>
-/// A chunk held in one growing array rented from <see cref="ArrayPool{T}.Shared"/> (fluentd's MemoryChunk keeps one
+/// A chunk held in one growing array rented from its store's pool (fluentd's MemoryChunk keeps one
 /// growing String). With <c>compress gzip</c> each append is stored as its own gzip member, as fluentd does.
 /// Memory returned by <see cref="ReadEntries"/> stays valid until <see cref="Purge"/>, which returns the array to the
 /// pool; so the buffer must copy what it keeps (e.g. a partial write's remainder, via CreateQueued) before purging.
@@ -90,7 +90,7 @@ public sealed class MemoryChunk : StoredChunk
         _purged = true;
         _store.Adjust(-_length);
         _store.Forget(this);
-        if (_data.Length > 0) ArrayPool<byte>.Shared.Return(_data);
+        if (_data.Length > 0) _store.Arrays.Return(_data);
         _data = [];
         _length = 0;
     }
@@ -101,9 +101,9 @@ public sealed class MemoryChunk : StoredChunk
         if (needed > Array.MaxLength) throw new InvalidOperationException($"chunk {UniqueId} cannot grow beyond {Array.MaxLength} bytes");
         long size = Math.Max(InitialCapacity, (long)_data.Length * 2);
         while (size < needed) size *= 2;
-        var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(size, Array.MaxLength));
+        var grown = _store.Arrays.Rent((int)Math.Min(size, Array.MaxLength));
         _data.AsSpan(0, _length).CopyTo(grown);
-        if (_data.Length > 0 && !_exposed) ArrayPool<byte>.Shared.Return(_data);
+        if (_data.Length > 0 && !_exposed) _store.Arrays.Return(_data);
         _data = grown;
         _exposed = false;
     }

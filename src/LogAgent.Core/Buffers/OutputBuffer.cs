@@ -110,6 +110,11 @@ public sealed class OutputBuffer : IDisposable
     public void Write(EventStream stream)
     {
         if (stream.IsEmpty) return;
+        if (Keys.HasTag && !Keys.HasTime && !Keys.HasRecordKeys)
+        {
+            WriteAsStored(stream);
+            return;
+        }
         var groups = GroupByMetadata(stream);
         long total = 0;
         foreach (var g in groups) total += g.Bytes.WrittenCount;
@@ -120,6 +125,75 @@ public sealed class OutputBuffer : IDisposable
             foreach (var group in groups) AppendGroup(group);
             Metrics.Emitted(stream.Count, total);
         }
+    }
+
+    // Chunk keys "tag" alone (out_forward's default): one metadata for the whole stream, and the chunk's format is the
+    // stream's own [time, record] entries. So the stream's bytes are appended as they are, in one copy, without
+    // walking its entries; they are walked (skipped, not decoded) only where a chunk fills and the run must be split.
+    private void WriteAsStored(EventStream stream)
+    {
+        var metadata = Keys.MetadataOf(stream.Tag, default, null);
+        var entries = stream.Entries;
+        lock (_lock)
+        {
+            if (_closed) throw new ObjectDisposedException("the buffer is closed (the agent is shutting down)");
+            MakeRoom(entries.Length, stream.Tag);
+            int offset = 0, remaining = stream.Count, index = 0;
+            while (remaining > 0)
+            {
+                if (!_staged.TryGetValue(metadata, out var chunk))
+                {
+                    chunk = Store.Create(metadata, entriesHaveTag: false);
+                    Attach(chunk);
+                    _staged[metadata] = chunk;
+                }
+                long space = _chunkLimit - chunk.ByteSize;
+                long recordSpace = _config.ChunkLimitRecords is { } maxRecords ? maxRecords - chunk.RecordCount : long.MaxValue;
+                int n, length;
+                if (entries.Length - offset <= space && remaining <= recordSpace) (n, length) = (remaining, entries.Length - offset);
+                else (n, length) = FittingPrefix(entries[offset..], space, recordSpace);
+                if (n == 0)
+                {
+                    if (chunk.RecordCount == 0)
+                    {
+                        // One event larger than a whole chunk can never be written: it goes to @ERROR, the rest goes on.
+                        var (_, entryLength) = FittingPrefix(entries[offset..], long.MaxValue, 1);
+                        var entry = new EventStream(stream.Tag, entries.Slice(offset, entryLength), 1);
+                        foreach (var e in entry)
+                            _rejectEvent(stream.Tag, e.Time, e.DecodeRecord(), new BufferChunkOverflowException(
+                                $"a {entryLength} bytes record (nth: {index}) is larger than buffer chunk limit size ({_chunkLimit})"));
+                        offset += entryLength;
+                        remaining--;
+                        index++;
+                        continue;
+                    }
+                    EnqueueLocked(chunk);
+                    continue;
+                }
+                chunk.Append(entries.Span.Slice(offset, length), n);
+                _bytes += length;
+                offset += length;
+                remaining -= n;
+                index += n;
+                if (IsFull(chunk) || _flushMode == FlushMode.Immediate) EnqueueLocked(chunk);
+            }
+            Metrics.Emitted(stream.Count, entries.Length);
+        }
+    }
+
+    // The most whole entries from the front that fit in `space` bytes and `records` entries, and their length.
+    private static (int Count, int Length) FittingPrefix(ReadOnlyMemory<byte> entries, long space, long records)
+    {
+        var reader = new MessagePackReader(entries);
+        int count = 0, length = 0;
+        while (!reader.End && count < records)
+        {
+            reader.Skip();
+            if (reader.Consumed > space) break;
+            length = (int)reader.Consumed;
+            count++;
+        }
+        return (count, length);
     }
 
     private sealed class Group(ChunkMetadata metadata)

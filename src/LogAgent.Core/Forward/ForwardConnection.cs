@@ -31,7 +31,7 @@ public sealed class ForwardConnection
         _tls = tls;
         _handshake = handshake;
         _socket = socket;
-        _decoder = new ForwardMessageDecoder(decoderOptions);
+        _decoder = new ForwardMessageDecoder(decoderOptions, limits.MaxRequestBytes);
         _limits = limits;
         _handler = handler;
         _log = log;
@@ -46,7 +46,15 @@ public sealed class ForwardConnection
         var stream = await SecureAsync(network, cancellationToken);
         if (stream is null) return;
         await using var _ = stream == network ? null : stream;
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        // Zero-byte reads: an idle connection waits for data without holding a 64 KiB buffer, so a thousand idle
+        // keepalive connections cost kilobytes, not 64 MiB.
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true, useZeroByteReads: true));
+        // Armed while the rest of a begun request is awaited (not while the agent handles earlier ones): a sender that
+        // trickles a request, or announces bytes that never come, is closed when it expires.
+        using var requestDeadline = new CancellationTokenSource();
+        using var readCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, requestDeadline.Token);
+        bool armed = false;
+        long pendingBytes = 0;
         _log.LogTrace("accepted forward connection from {Peer}", Peer);
         bool rejected = false;
         try
@@ -54,18 +62,30 @@ public sealed class ForwardConnection
             if (_session is not null) await stream.WriteAsync(_session.Helo, cancellationToken);
             while (true)
             {
-                var result = await reader.ReadAsync(cancellationToken);
+                if (pendingBytes > 0 && !armed)
+                {
+                    requestDeadline.CancelAfter(_limits.RequestTimeout);
+                    armed = true;
+                }
+                var result = await reader.ReadAsync(readCancel.Token);
                 var buffer = result.Buffer;
                 bool close = false;
                 try
                 {
                     while (!close && _decoder.TryCut(ref buffer, out var frame))
                     {
+                        if (armed)
+                        {
+                            requestDeadline.CancelAfter(Timeout.InfiniteTimeSpan);
+                            armed = false;
+                        }
                         if (_session is { IsEstablished: false })
                             close = rejected = !await HandshakeAsync(stream, frame, cancellationToken);
                         else
                             close = await HandleFrameAsync(stream, frame, cancellationToken);
                     }
+                    // Whitespace after a JSON request is not the start of another.
+                    pendingBytes = _decoder.IsJson == true && ForwardFraming.IsWhitespace(buffer) ? 0 : buffer.Length;
                     if (!close && buffer.Length > _limits.MaxRequestBytes)
                         throw new ForwardProtocolException($"a request is larger than {_limits.MaxRequestBytes} bytes");
                 }
@@ -88,6 +108,11 @@ public sealed class ForwardConnection
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (OperationCanceledException) when (requestDeadline.IsCancellationRequested)
+        {
+            _log.LogWarning("closing forward connection from {Peer}: a request was still incomplete {Seconds}s after it began ({Bytes} bytes received)",
+                Peer, _limits.RequestTimeout.TotalSeconds, pendingBytes);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {

@@ -15,6 +15,15 @@ public sealed record ForwardConnectionLimits
     /// <summary>in_forward's chunk_size_warn_limit: a request larger than this is accepted with a warning.</summary>
     public long? ChunkSizeWarnLimit { get; init; }
 
+    /// <summary>
+    /// How long the rest of a begun request may take to arrive. A sender trickling bytes (slow loris) or announcing a
+    /// length it never sends would otherwise hold the connection, and the bytes it sent, for ever. 60 s is
+    /// out_forward's default send_timeout: a fluentd sender has given up on a request by then.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
+
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>fluentd's deny_keepalive: close the connection after each request (and its ack).</summary>
     public bool DenyKeepalive { get; init; }
 

@@ -19,8 +19,15 @@ public sealed class ForwardMessageDecoder
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ForwardDecoderOptions _options;
+    private readonly ForwardFrameCutter _cutter;
 
-    public ForwardMessageDecoder(ForwardDecoderOptions options) => _options = options;
+    /// <param name="maxRequestBytes">A request announcing or reaching more bytes than this is refused while it is
+    /// still arriving (<see cref="ForwardFrameCutter"/>).</param>
+    public ForwardMessageDecoder(ForwardDecoderOptions options, long maxRequestBytes = long.MaxValue)
+    {
+        _options = options;
+        _cutter = new ForwardFrameCutter(maxRequestBytes);
+    }
 
     /// <summary>Null until the first byte arrived; then whether this connection speaks JSON.</summary>
     public bool? IsJson { get; private set; }
@@ -31,7 +38,7 @@ public sealed class ForwardMessageDecoder
         frame = default;
         if (buffer.IsEmpty) return false;
         IsJson ??= ForwardFraming.StartsJson(buffer.FirstSpan[0]);
-        return IsJson.Value ? ForwardFraming.TryCutJson(ref buffer, out frame) : ForwardFraming.TryCutMessagePack(ref buffer, out frame);
+        return IsJson.Value ? _cutter.TryCutJson(ref buffer, out frame) : _cutter.TryCutMessagePack(ref buffer, out frame);
     }
 
     /// <summary>
@@ -119,7 +126,7 @@ public sealed class ForwardMessageDecoder
         // fluentd 1.17's second compression.
         byte[] entries = options.Compressed switch
         {
-            null or "text" => raw.ToArray(),
+            null or "text" => CopyOf(raw),
             "gzip" => GzipMembers.Decompress(raw, _options.MaxDecompressedBytes),
             "zstd" => ZstdFrames.Decompress(raw, _options.MaxDecompressedBytes),
             _ => throw new ForwardProtocolException($"unsupported compressed option '{options.Compressed}' (known: text, gzip, zstd)"),
@@ -133,10 +140,21 @@ public sealed class ForwardMessageDecoder
         };
     }
 
+    // The entries leave the socket's buffer, which is reused for the next read, in an array of their own: the stream
+    // may outlive this request (outputs and filters are free to keep it). Not zeroed first, as it is overwritten whole.
+    private static byte[] CopyOf(ReadOnlySequence<byte> raw)
+    {
+        var copy = GC.AllocateUninitializedArray<byte>(checked((int)raw.Length));
+        raw.CopyTo(copy);
+        return copy;
+    }
+
     // The entries stay the bytes that arrived when every entry is a plain [time, record]; only otherwise is a new
     // stream built, so the common case costs one validating walk and no copy beyond taking the bytes off the socket.
     private (EventStream Events, SkipTally Skipped) NormalisePacked(string tag, byte[] entries)
     {
+        int plainCount = PlainEntryScan.Count(entries);
+        if (plainCount >= 0) return (new EventStream(tag, entries, plainCount), default);
         var source = new ReadOnlySequence<byte>(entries);
         var reader = new MessagePackReader(source);
         var skipped = new SkipTally();

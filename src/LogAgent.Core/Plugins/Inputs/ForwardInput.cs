@@ -63,6 +63,9 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
     [Parameter("send_keepalive_packet", "Enable TCP keepalive on accepted connections, to notice dead peers.")]
     public bool SendKeepalivePacket { get; set; }
 
+    [Parameter("request_timeout", "Close a connection whose request is still incomplete this long after it began (a stalled or trickling sender).", Kind = ParameterKind.Time)]
+    public double RequestTimeout { get; set; } = ForwardConnectionLimits.DefaultRequestTimeout.TotalSeconds;
+
     [Parameter("linger_timeout", "Accepted for compatibility; LogAgent closes connections normally.")]
     public int LingerTimeout { get; set; }
 
@@ -125,6 +128,7 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
             ChunkSizeLimit = ChunkSizeLimit,
             ChunkSizeWarnLimit = ChunkSizeWarnLimit,
             DenyKeepalive = DenyKeepalive,
+            RequestTimeout = TimeSpan.FromSeconds(RequestTimeout),
         };
         _listener = new ForwardListener(socket => new ForwardConnection(socket, decoderOptions, limits, this, Log, Tls, Handshake), Log);
         _listener.Start(_bindAddress, Port, Backlog, SendKeepalivePacket);

@@ -1,0 +1,52 @@
+namespace LogAgent.LoadTest;
+
+/// <summary>The load test's command line.</summary>
+public sealed class LoadTestOptions
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project tests/LogAgent.LoadTest -- SCENARIO [options]
+          SCENARIO             forward-null | forward-forward | forward-forward-ack | all
+          --seconds N          measured seconds (default 10)
+          --warmup N           seconds before measuring (default 3)
+          --connections N      sending connections (default 4)
+          --window N           requests in flight per connection (default 4)
+          --events N           events per PackedForward request (default 1000)
+          --agent-env K=V      environment variable for the agent (repeatable), e.g. DOTNET_gcServer=1
+        """;
+
+    public string Scenario { get; private set; } = "all";
+    public double Seconds { get; private set; } = 10;
+    public double WarmupSeconds { get; private set; } = 3;
+    public int Connections { get; private set; } = 4;
+    public int Window { get; private set; } = 4;
+    public int EventsPerRequest { get; private set; } = 1000;
+    public List<KeyValuePair<string, string>> AgentEnvironment { get; } = new();
+
+    public static LoadTestOptions? Parse(string[] args)
+    {
+        var options = new LoadTestOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--seconds": options.Seconds = double.Parse(Value()); break;
+                case "--warmup": options.WarmupSeconds = double.Parse(Value()); break;
+                case "--connections": options.Connections = int.Parse(Value()); break;
+                case "--window": options.Window = int.Parse(Value()); break;
+                case "--events": options.EventsPerRequest = int.Parse(Value()); break;
+                case "--agent-env":
+                    var pair = Value().Split('=', 2);
+                    if (pair.Length != 2) return null;
+                    options.AgentEnvironment.Add(new(pair[0], pair[1]));
+                    break;
+                case "-h" or "--help": return null;
+                default:
+                    if (args[i].StartsWith('-') || !(args[i] is "all" || LoadTest.Scenario.All.Any(s => s.Name == args[i]))) return null;
+                    options.Scenario = args[i];
+                    break;
+            }
+        }
+        return options;
+    }
+}
