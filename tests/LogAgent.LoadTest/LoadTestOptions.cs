@@ -11,6 +11,7 @@ public sealed class LoadTestOptions
           --connections N      sending connections (default 4)
           --window N           requests in flight per connection (default 4)
           --events N           events per PackedForward request (default 1000)
+          --buffer-mib N       total_limit_size of the forward output's memory buffer (default 64)
           --agent-env K=V      environment variable for the agent (repeatable), e.g. DOTNET_gcServer=1
         """;
 
@@ -20,6 +21,7 @@ public sealed class LoadTestOptions
     public int Connections { get; private set; } = 4;
     public int Window { get; private set; } = 4;
     public int EventsPerRequest { get; private set; } = 1000;
+    public int BufferMiB { get; private set; } = 64;
     public List<KeyValuePair<string, string>> AgentEnvironment { get; } = new();
 
     public static LoadTestOptions? Parse(string[] args)
@@ -35,6 +37,7 @@ public sealed class LoadTestOptions
                 case "--connections": options.Connections = int.Parse(Value()); break;
                 case "--window": options.Window = int.Parse(Value()); break;
                 case "--events": options.EventsPerRequest = int.Parse(Value()); break;
+                case "--buffer-mib": options.BufferMiB = int.Parse(Value()); break;
                 case "--agent-env":
                     var pair = Value().Split('=', 2);
                     if (pair.Length != 2) return null;

@@ -13,7 +13,7 @@ if (options is null)
 
 Console.WriteLine($"agent: {AgentUnderTest.ExecutablePath}");
 Console.WriteLine($"load: {options.Connections} connections × {options.Window} requests in flight, {options.EventsPerRequest} events per PackedForward request; " +
-                  $"warm-up {options.WarmupSeconds}s, measured {options.Seconds}s; {Environment.ProcessorCount} CPUs");
+                  $"warm-up {options.WarmupSeconds}s, measured {options.Seconds}s; forward output buffer {options.BufferMiB} MiB; {Environment.ProcessorCount} CPUs");
 var batch = new AccessLogBatch("bench.access", options.EventsPerRequest, requestAck: true);
 Console.WriteLine($"event: {batch.EventBytes} bytes of msgpack; request: {batch.Request.Length} bytes");
 Console.WriteLine();
@@ -40,7 +40,7 @@ static async Task<Result> RunAsync(Scenario scenario, AccessLogBatch batch, Load
     await using var sink = scenario.HasSink ? new CountingForwardReceiver() : null;
     int port = FreePort();
     var configPath = Path.Combine(Path.GetTempPath(), $"logagent-loadtest-{Environment.ProcessId}-{scenario.Name}.conf");
-    File.WriteAllText(configPath, scenario.Config(port, sink?.Port ?? 0));
+    File.WriteAllText(configPath, scenario.Config(port, sink?.Port ?? 0, options.BufferMiB));
     try
     {
         using var agent = new AgentUnderTest(configPath, options.AgentEnvironment);

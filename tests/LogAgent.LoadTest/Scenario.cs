@@ -1,19 +1,19 @@
 namespace LogAgent.LoadTest;
 
 /// <summary>What the agent under test does with the events: its config, given the ports in use.</summary>
-public sealed record Scenario(string Name, string Description, bool HasSink, Func<int, int, string> Config)
+public sealed record Scenario(string Name, string Description, bool HasSink, Func<int, int, int, string> Config)
 {
     public static readonly IReadOnlyList<Scenario> All =
     [
-        new("forward-null", "forward input → null output", false, (input, _) => Source(input) + """
+        new("forward-null", "forward input → null output", false, (input, _, _) => Source(input) + """
             <match **>
               @type null
             </match>
             """),
         new("forward-forward", "forward input → forward output (memory buffer, require_ack_response false) → counting sink", true,
-            (input, sink) => Source(input) + ForwardMatch(sink, requireAck: false)),
+            (input, sink, bufferMiB) => Source(input) + ForwardMatch(sink, bufferMiB, requireAck: false)),
         new("forward-forward-ack", "forward input → forward output (memory buffer, require_ack_response true) → counting sink", true,
-            (input, sink) => Source(input) + ForwardMatch(sink, requireAck: true)),
+            (input, sink, bufferMiB) => Source(input) + ForwardMatch(sink, bufferMiB, requireAck: true)),
     ];
 
     private static string Source(int port) => $"""
@@ -26,8 +26,8 @@ public sealed record Scenario(string Name, string Description, bool HasSink, Fun
         """;
 
     // Chunks are flushed as soon as they are full (burst interval 0) by two threads over kept connections, and the
-    // buffer blocks the input when 64 MiB are waiting, so memory stays bounded when the sink is slower.
-    private static string ForwardMatch(int sinkPort, bool requireAck) => $"""
+    // buffer blocks the input when it holds total_limit_size (--buffer-mib), so memory stays bounded when the sink is slower.
+    private static string ForwardMatch(int sinkPort, int bufferMiB, bool requireAck) => $"""
         <match **>
           @type forward
           keepalive true
@@ -39,7 +39,7 @@ public sealed record Scenario(string Name, string Description, bool HasSink, Fun
           <buffer>
             @type memory
             chunk_limit_size 4m
-            total_limit_size 64m
+            total_limit_size {bufferMiB}m
             overflow_action block
             flush_mode interval
             flush_interval 1s

@@ -69,9 +69,11 @@ public class OverflowAndFanOutTests
         await Eventually.True(() => engine.Runners.Single().Buffer.IsEmpty, Deadline, () => "buffer drained");
         var delivered = output.Delivered.Select(d => (long)d.Record["n"]!).ToList();
         Assert.InRange(delivered.Count, 10, 60);
-        // The newest events survive; the oldest were dropped.
+        // The newest events survive; the oldest were dropped. A chunk a flush thread is writing (and failing) at that
+        // moment is not in the queue, so drop_oldest_chunk cannot drop it (as in fluentd): one or two old chunks of
+        // ~6 events may survive that way, depending on when the flush thread ran.
         Assert.Equal(99, delivered.Max());
-        Assert.DoesNotContain(0L, delivered);
+        Assert.True(delivered.Count(n => n < 50) <= 12, $"old events delivered: {string.Join(",", delivered.Where(n => n < 50))}");
         await engine.StopAsync();
     }
 
