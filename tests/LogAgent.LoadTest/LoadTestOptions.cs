@@ -11,7 +11,7 @@ public sealed class LoadTestOptions
           --connections N      sending connections (default 4)
           --window N           requests in flight per connection (default 4)
           --events N           events per PackedForward request (default 1000)
-          --buffer-mib N       total_limit_size of the forward output's memory buffer (default 64)
+          --buffer-mib N       total_limit_size of the forward output's memory buffer (default 32)
           --agent-env K=V      environment variable for the agent (repeatable), e.g. DOTNET_gcServer=1
         """;
 
@@ -21,7 +21,7 @@ public sealed class LoadTestOptions
     public int Connections { get; private set; } = 4;
     public int Window { get; private set; } = 4;
     public int EventsPerRequest { get; private set; } = 1000;
-    public int BufferMiB { get; private set; } = 64;
+    public int BufferMiB { get; private set; } = 32;
     public List<KeyValuePair<string, string>> AgentEnvironment { get; } = new();
 
     public static LoadTestOptions? Parse(string[] args)
