@@ -46,6 +46,8 @@ public sealed class BufferedOutputRunner : IChunkSink
         _handOff = handOff;
         _log = log;
         _clock = clock;
+        // A full chunk (or one queued in immediate mode) is written now, not at the next flush_thread_interval tick.
+        _buffer.ChunkQueued = Wake;
     }
 
     public OutputBuffer Buffer => _buffer;
@@ -120,7 +122,11 @@ public sealed class BufferedOutputRunner : IChunkSink
     }
 
     /// <summary>Wakes the flush threads now (tests, and after a commit that frees the output).</summary>
-    public void Wake() => _wake.Release(Math.Max(1, _config.FlushThreadCount));
+    public void Wake()
+    {
+        // One pending wake-up per flush thread is enough; more would only make the loops spin.
+        if (_wake.CurrentCount < Math.Max(1, _config.FlushThreadCount)) _wake.Release();
+    }
 
     private TimeSpan RetryWaitRemaining()
     {

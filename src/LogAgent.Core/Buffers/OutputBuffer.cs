@@ -330,12 +330,16 @@ public sealed class OutputBuffer : IDisposable
         }
     }
 
+    /// <summary>Raised (under the buffer's lock: keep it short) when a chunk was queued, so a flush thread can start at once.</summary>
+    public Action? ChunkQueued { get; set; }
+
     private void EnqueueLocked(StoredChunk chunk)
     {
         _staged.Remove(chunk.Metadata);
         chunk.Enqueue();
         _queue.AddLast(chunk);
         Monitor.PulseAll(_lock);
+        ChunkQueued?.Invoke();
     }
 
     /// <summary>Queues the staged chunks that are due by the flush mode (interval, lazy/timekey), or all of them.</summary>

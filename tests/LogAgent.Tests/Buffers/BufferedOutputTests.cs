@@ -57,6 +57,17 @@ public class BufferedOutputTests
     }
 
     [Fact]
+    public async Task A_full_chunk_is_written_at_once_without_waiting_for_the_flush_tick()
+    {
+        // flush_interval and flush_thread_interval of a minute: only the chunk filling up can start the write.
+        var (engine, input, output) = Start("<buffer tag>\nchunk_limit_size 1k\nflush_interval 60\nflush_thread_interval 60\nflush_thread_burst_interval 0\n</buffer>");
+        await Task.Delay(200); // the flush thread is now asleep in its 60 s wait
+        for (int i = 0; i < 100; i++) input.Emit("app", R(i));
+        await Eventually.True(() => output.Delivered.Count >= 50, TimeSpan.FromSeconds(10), () => $"{output.Delivered.Count} delivered");
+        await engine.StopAsync();
+    }
+
+    [Fact]
     public async Task A_down_destination_is_retried_with_backoff_and_gets_everything_when_it_is_back()
     {
         var (engine, input, output) = Start($"down true\n<buffer tag>\n{FastFlush}\n</buffer>");
