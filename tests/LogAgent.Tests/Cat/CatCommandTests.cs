@@ -181,6 +181,18 @@ public class CatCommandTests
     }
 
     [Fact]
+    public async Task Tls_reaches_a_tls_input_and_a_plain_send_to_it_fails()
+    {
+        await using var harness = await ForwardInputHarness.StartAsync("<transport tls>\n  insecure true\n</transport>");
+        var (code, stderr) = RunCat("{\"a\":1}\n", "tls.cat", "--port", harness.Port.ToString(), "--tls", "--tls-insecure", "--ack");
+        Assert.True(code == 0, stderr);
+        await harness.WaitForEventsAsync(1);
+        var (plainCode, _) = RunCat("{\"b\":2}\n", "tls.cat", "--port", harness.Port.ToString(), "--ack", "--ack-timeout", "3");
+        Assert.NotEqual(0, plainCode);
+        Assert.Single(harness.Output.Events);
+    }
+
+    [Fact]
     public async Task A_wrong_shared_key_fails_with_the_servers_reason_and_nothing_arrives()
     {
         await using var harness = await ForwardInputHarness.StartAsync(Security);
