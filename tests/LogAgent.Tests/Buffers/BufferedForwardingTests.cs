@@ -75,24 +75,7 @@ public class BufferedForwardingTests
         foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.SharedCorpus, "forward", "fd-filebuffer")))
             File.Copy(file, Path.Combine(buffer, Path.GetFileName(file)));
         await using var receiver = new TestForwardReceiver();
-        var engine = EngineFixture.Build($"""
-            <match corpus.**>
-              @type forward
-              @id out
-              <server>
-                host 127.0.0.1
-                port {receiver.Port}
-              </server>
-              <buffer tag>
-                @type file
-                path {buffer}/buffer.*.log
-                flush_mode interval
-                flush_interval 0.05
-                flush_thread_interval 0.02
-                flush_thread_burst_interval 0.01
-              </buffer>
-            </match>
-            """);
+        var engine = EngineFixture.Build(ForwardFromFileBuffer(buffer, receiver.Port));
         await engine.StartAsync(default);
         await Eventually.True(() => Seqs(receiver).Count >= 100, Deadline, () => $"{Seqs(receiver).Count}/100 from fluentd's chunks");
         await engine.StopAsync();
@@ -119,22 +102,7 @@ public class BufferedForwardingTests
             <system>
               root_dir {dir.Path}/state
             </system>
-            <match corpus.**>
-              @type forward
-              @id out
-              <server>
-                host 127.0.0.1
-                port {receiver.Port}
-              </server>
-              <buffer tag>
-                @type file
-                path {buffer}/buffer.*.log
-                flush_mode interval
-                flush_interval 0.05
-                flush_thread_interval 0.02
-                flush_thread_burst_interval 0.01
-              </buffer>
-            </match>
+            {ForwardFromFileBuffer(buffer, receiver.Port)}
             """, logs);
         await engine.StartAsync(default);
         await Eventually.True(() => Seqs(receiver).Count(s => s > 30) == 70, Deadline, () => $"{Seqs(receiver).Count} delivered");
@@ -147,6 +115,23 @@ public class BufferedForwardingTests
         Assert.Contains(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error && l.Message.Contains(Path.GetFileName(queued)));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "state", "backup"), "*", SearchOption.AllDirectories));
     }
+
+    /// <summary>A forward output to the receiver whose file buffer is <paramref name="buffer"/> (fluentd's layout).</summary>
+    private static string ForwardFromFileBuffer(string buffer, int port) => $"""
+        <match corpus.**>
+          @type forward
+          @id out
+          <server>
+            host 127.0.0.1
+            port {port}
+          </server>
+          <buffer tag>
+            @type file
+            path {buffer}/buffer.*.log
+        {FastBuffer.Flush}
+          </buffer>
+        </match>
+        """;
 
     private static List<long> Seqs(TestForwardReceiver receiver)
     {

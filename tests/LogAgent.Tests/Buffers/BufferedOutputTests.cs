@@ -12,14 +12,7 @@ public class BufferedOutputTests
 
     private static Record R(long n) => new() { ["n"] = n };
 
-    private const string FastFlush = """
-        flush_mode interval
-        flush_interval 0.05
-        flush_thread_interval 0.02
-        flush_thread_burst_interval 0.01
-        retry_wait 0.05
-        retry_randomize false
-        """;
+    private const string FastFlush = FastBuffer.FlushAndRetry;
 
     private static (AgentEngine Engine, ManualInput Input, TestBufferedOutput Output) Start(string matchBody, string? extra = null, string? rootDir = null)
     {

@@ -26,12 +26,7 @@ public class OverflowAndFanOutTests
                 total_limit_size 1k
                 chunk_limit_size 256
                 overflow_action {overflow}
-                flush_mode interval
-                flush_interval 0.05
-                flush_thread_interval 0.02
-                flush_thread_burst_interval 0.01
-                retry_wait 0.05
-                retry_randomize false
+            {FastBuffer.FlushAndRetry}
               </buffer>
             </match>
             """);
