@@ -23,6 +23,8 @@ public static partial class ChunkPlaceholders
     [GeneratedRegex(@"%[-_0^#]?\d*[a-zA-Z%]|%:z")]
     private static partial Regex TimePlaceholder();
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RubyTimeFormat> CompiledFormats = new(StringComparer.Ordinal);
+
     public static bool HasTimePlaceholder(string template) => TimePlaceholder().Matches(template).Any(m => m.Value != "%%");
 
     /// <summary>Checks a parameter against the chunk keys, with fluentd's error messages.</summary>
@@ -47,7 +49,8 @@ public static partial class ChunkPlaceholders
         if (metadata.Timekey is { } timekey && result.IndexOf('%') >= 0)
         {
             var sb = new StringBuilder();
-            RubyTimeFormat.Compile(result).Format(new EventTime((uint)timekey, 0), zone, sb);
+            // Templates are a handful of output parameters: compile each once, not on every chunk written.
+            CompiledFormats.GetOrAdd(result, RubyTimeFormat.Compile).Format(new EventTime((uint)timekey, 0), zone, sb);
             result = sb.ToString();
         }
         if (metadata.Tag is { } tag)
