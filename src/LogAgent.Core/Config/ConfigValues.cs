@@ -49,6 +49,11 @@ public static class ConfigValues
         }
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
             return n * multiplier;
+        // fluentd's Config.time_value matches /([0-9]+)s/, /([0-9]+)m/, … unanchored, so `rotate_wait = 15s` is 15
+        // seconds there (corpus 047); the same text means the same here.
+        var loose = System.Text.RegularExpressions.Regex.Match(text, "([0-9]+)([smhd])");
+        if (loose.Success)
+            return double.Parse(loose.Groups[1].Value, CultureInfo.InvariantCulture) * loose.Groups[2].Value[0] switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 86400 };
         throw new FormatException($"'{text}' is not a time (examples: 30, 0.5, 30s, 5m, 1h, 1d)");
     }
 

@@ -38,7 +38,9 @@ public sealed class MultilineParser : RegexpParser
             }
             catch (FormatException e)
             {
-                throw new ConfigException($"Invalid regexp in format_firstline: {e.Message}", config);
+                var at = config.Find("format_firstline");
+                throw at is null ? new ConfigException($"Invalid regexp in format_firstline: {e.Message}", config)
+                    : new ConfigException($"Invalid regexp in format_firstline: {e.Message}", at);
             }
         }
     }

@@ -1,0 +1,45 @@
+namespace LogAgent.Core.Plugins.Inputs.Tail;
+
+/// <summary>
+/// Everything followed under one watched path: the file now at the path and, before it, the files that were there
+/// earlier and are still being drained after a rotation (oldest first). Without follow_inodes the path has one pos
+/// file entry, and it always describes the oldest file not yet finished — so after a crash the agent resumes there
+/// (finding the rotated file by its inode) instead of skipping what was left in it.
+/// </summary>
+public sealed class PathFollower
+{
+    public PathFollower(string path, string tag, bool isStatic)
+    {
+        Path = path;
+        Tag = tag;
+        IsStatic = isStatic;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The tag of the file's events (a <c>*</c> in in_tail's tag expanded with this path).</summary>
+    public string Tag { get; }
+
+    /// <summary>A path written without a glob: watched even while missing, as fluentd does.</summary>
+    public bool IsStatic { get; }
+
+    /// <summary>Oldest first; the last one is at <see cref="Path"/> unless it was rotated away too.</summary>
+    public List<TailedFile> Files { get; } = new();
+
+    /// <summary>The file now at the path, or null when the path is missing or its file was rotated away.</summary>
+    public TailedFile? Current => Files.Count > 0 && Files[^1].RotatedAt is null ? Files[^1] : null;
+
+    /// <summary>The path's pos file entry (without follow_inodes).</summary>
+    public PositionEntry? Entry { get; set; }
+
+    /// <summary>The path no longer matches the pattern: finish its files, then stop following it.</summary>
+    public bool Removed { get; set; }
+
+    /// <summary>After a failed emit, nothing is read again before this time (Environment.TickCount64).</summary>
+    public long RetryAfterTicks { get; set; }
+
+    /// <summary>Permission errors already reported (ignore_repeated_permission_error).</summary>
+    public bool PermissionErrorReported { get; set; }
+
+    public override string ToString() => $"{Path} ({Files.Count} file(s))";
+}

@@ -1,0 +1,476 @@
+using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace LogAgent.Core.Plugins.Inputs.Tail;
+
+// Which files are followed: path expansion, where reading starts (pos file, restart recovery), rotation, truncation.
+public sealed partial class TailInput
+{
+    /// <summary>
+    /// in_tail.rb <c>expand_paths</c>: strftime placeholders first, then a glob for paths with a <c>*</c> (regular files
+    /// only, <c>limit_recently_modified</c> applied); a path without one is kept even while missing. Minus exclude_path.
+    /// </summary>
+    public IReadOnlyList<(string Path, bool IsStatic)> ExpandPaths(DateTimeOffset now)
+    {
+        var time = EventTime.FromDateTimeOffset(now);
+        var result = new List<(string, bool)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var excluded = ExcludePath.Select(p => Expand(p, time)).ToList();
+        foreach (var pattern in _patterns)
+        {
+            var path = Expand(pattern, time);
+            if (!path.Contains('*'))
+            {
+                if (!IsExcluded(path) && seen.Add(path)) result.Add((path, true));
+                continue;
+            }
+            foreach (var match in PathGlob.Expand(path))
+            {
+                if (IsExcluded(match) || seen.Contains(match)) continue;
+                var status = SafeStat(match);
+                if (status is not { IsRegularFile: true }) continue;
+                if (LimitRecentlyModified is { } limit && status.Value.ModifiedAt < now.AddSeconds(-limit)) continue;
+                seen.Add(match);
+                result.Add((match, false));
+            }
+        }
+        return result;
+
+        bool IsExcluded(string p) => excluded.Any(e => e == p || (e.Contains('*') && PathGlob.IsMatch(e, p)));
+    }
+
+    private string Expand(string pattern, EventTime time) =>
+        pattern.Contains('%') ? RubyTimeFormat.Compile(pattern).Format(time, _pathZone) : pattern;
+
+    private static FileStatus? SafeStat(string path)
+    {
+        try { return FileStatus.Of(path); }
+        catch (IOException) { return null; }
+    }
+
+    /// <summary>The tag of a path's events: in_tail.rb replaces a * in the tag with the path, / → . and no leading dot.</summary>
+    public string TagFor(string path)
+    {
+        if (!_tagHasWildcard) return Tag;
+        var dotted = System.Text.RegularExpressions.Regex.Replace(path.Replace('/', '.'), @"\.+", ".").TrimStart('.');
+        return _tagPrefix + dotted + _tagSuffix;
+    }
+
+    private void Refresh(bool startup)
+    {
+        IReadOnlyList<(string Path, bool IsStatic)> paths;
+        try
+        {
+            paths = ExpandPaths(DateTimeOffset.Now);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.LogWarning("expanding path {Path} failed: {Error}", Path, e.Message);
+            return;
+        }
+        var current = new HashSet<string>(paths.Select(p => p.Path), StringComparer.Ordinal);
+        foreach (var (path, isStatic) in paths)
+        {
+            PathFollower? existing;
+            lock (_followers) _followers.TryGetValue(path, out existing);
+            if (existing is not null)
+            {
+                existing.Removed = false;
+                continue;
+            }
+            var follower = new PathFollower(path, TagFor(path), isStatic);
+            try
+            {
+                Begin(follower, startup);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                if (!IgnoreRepeatedPermissionError || !_reportedUnreadable.Contains(path))
+                    Log.LogWarning("{Path} unreadable. It is excluded and would be examined next time: {Error}", path, e.Message);
+                _reportedUnreadable.Add(path);
+                continue;
+            }
+            lock (_followers) _followers[path] = follower;
+            Watch(path);
+            MarkDirty(follower);
+        }
+        foreach (var follower in Followers)
+        {
+            if (current.Contains(follower.Path) || follower.Removed) continue;
+            // No longer matched (rotated away, deleted, excluded): finish what is there, then stop following.
+            follower.Removed = true;
+            if (follower.Current is { } file) file.RotatedAt = DateTimeOffset.UtcNow;
+            MarkDirty(follower);
+        }
+        foreach (var pattern in _patterns) WatchDirectoryOf(pattern);
+    }
+
+    private readonly HashSet<string> _reportedUnreadable = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Where a newly followed path starts. fluentd's TailWatcher#on_rotate, first call: the pos file's inode equal to
+    /// the file's → resume at its offset (from 0 if the file is now shorter); a different inode → the file was rotated
+    /// while the agent was down, read the new one from its head; no entry → the end of the file, or its head with
+    /// read_from_head. LogAgent adds: the rotated file (found by its inode) and any file rotated after it are read to
+    /// their ends first, and a reused inode (other first bytes) starts from 0. A file that appears after startup is
+    /// read from its head, as it was created while the agent was watching.
+    /// </summary>
+    private void Begin(PathFollower follower, bool startup)
+    {
+        var handle = TryOpen(follower.Path);
+        if (handle is null) return; // a static path not created yet
+        var status = FileStatus.Of(handle);
+        var leading = ReadLeading(handle);
+        PositionEntry? entry = null;
+        if (_positions is not null)
+            entry = FollowInodes ? _positions.Get(status.Inode) : _positions.Get(follower.Path);
+
+        long offset;
+        if (entry is null || entry.Inode == 0)
+        {
+            offset = startup && !ReadFromHead ? status.Size : 0;
+        }
+        else if (entry.Inode == status.Inode)
+        {
+            if (!(_fingerprints?.Matches(status.Inode, leading) ?? true))
+            {
+                Log.LogWarning("{Path}: inode {Inode} now holds another file (its first bytes changed); reading it from the start instead of offset {Offset}",
+                    follower.Path, status.Inode, entry.Offset);
+                offset = 0;
+            }
+            else if ((long)entry.Offset > status.Size)
+            {
+                Log.LogWarning("{Path} is shorter ({Size} bytes) than the saved offset {Offset}: truncated while stopped, reading from the start",
+                    follower.Path, status.Size, entry.Offset);
+                RecoverCopy(follower, status, entry);
+                offset = 0;
+            }
+            else offset = (long)entry.Offset;
+        }
+        else
+        {
+            RecoverRotated(follower, status, entry);
+            offset = 0;
+        }
+        if (!FollowInodes) follower.Entry = entry;
+        var file = new TailedFile(follower.Path, status, offset) { ConsumedOffset = offset };
+        file.Open(handle);
+        file.LearnFingerprint(leading);
+        _fingerprints?.Set(status.Inode, file.Fingerprint);
+        if (FollowInodes) file.Entry = entry;
+        follower.Files.Add(file);
+        SaveProgress(follower);
+    }
+
+    /// <summary>The file at the pos entry's inode, found in the watched file's directory, and every file rotated after it.</summary>
+    private void RecoverRotated(PathFollower follower, FileStatus current, PositionEntry entry)
+    {
+        var candidates = RotatedSiblings(follower.Path, current.Inode);
+        var rotated = candidates.FirstOrDefault(c => c.Status.Inode == entry.Inode && c.Status.Size >= (long)entry.Offset
+            && (_fingerprints?.Matches(entry.Inode, c.Leading) ?? true));
+        DateTimeOffset after;
+        if (rotated.Path is not null)
+        {
+            Log.LogInformation("{Path} was rotated while stopped; reading the rest of {Rotated} from offset {Offset} first",
+                follower.Path, rotated.Path, entry.Offset);
+            AddRecovered(follower, rotated.Path, rotated.Status, (long)entry.Offset);
+            after = rotated.Status.ModifiedAt;
+        }
+        else
+        {
+            // The file itself is gone (deleted, compressed): files changed after the last saved position may still be unread.
+            after = _positions is not null ? File.GetLastWriteTimeUtc(_positions.FilePath) : DateTimeOffset.MaxValue;
+        }
+        foreach (var later in candidates.Where(c => c.Status.Inode != entry.Inode && c.Status.ModifiedAt > after).OrderBy(c => c.Status.ModifiedAt))
+        {
+            Log.LogInformation("{Path}: reading {Rotated}, rotated while stopped", follower.Path, later.Path);
+            AddRecovered(follower, later.Path, later.Status, 0);
+        }
+    }
+
+    /// <summary>A copytruncate while stopped: the copy holds what followed the saved offset.</summary>
+    private void RecoverCopy(PathFollower follower, FileStatus current, PositionEntry entry)
+    {
+        var known = _fingerprints?.Get(current.Inode);
+        if (known is null || known.Length == 0) return;
+        var copy = RotatedSiblings(follower.Path, current.Inode)
+            .Where(c => c.Status.Size >= (long)entry.Offset && c.Leading.AsSpan().StartsWith(known))
+            .OrderByDescending(c => c.Status.ModifiedAt).FirstOrDefault();
+        if (copy.Path is null) return;
+        Log.LogInformation("{Path}: reading the rest of its copy {Copy} from offset {Offset}", follower.Path, copy.Path, entry.Offset);
+        AddRecovered(follower, copy.Path, copy.Status, (long)entry.Offset);
+    }
+
+    private void AddRecovered(PathFollower follower, string path, FileStatus status, long offset)
+    {
+        var handle = TryOpen(path);
+        if (handle is null) return;
+        var file = new TailedFile(path, status, offset) { ConsumedOffset = offset, CloseAtEof = true, RotatedAt = DateTimeOffset.UtcNow };
+        file.Open(handle);
+        file.LearnFingerprint(ReadLeading(handle));
+        follower.Files.Add(file);
+    }
+
+    /// <summary>
+    /// Files beside <paramref name="path"/> that rotation may have produced from it (<c>access.log.1</c>,
+    /// <c>access.log-20261126</c>): same directory, name starting with the file's name, regular, not compressed, not
+    /// the current file and not matched by the path patterns themselves (those are followed in their own right).
+    /// </summary>
+    private List<(string Path, FileStatus Status, byte[] Leading)> RotatedSiblings(string path, ulong currentInode)
+    {
+        var result = new List<(string, FileStatus, byte[])>();
+        var directory = System.IO.Path.GetDirectoryName(path);
+        var name = System.IO.Path.GetFileName(path);
+        if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory)) return result;
+        foreach (var sibling in Directory.EnumerateFiles(directory, name + "*"))
+        {
+            if (sibling == path || CompressedSuffixes.Any(s => sibling.EndsWith(s, StringComparison.Ordinal))) continue;
+            lock (_followers) if (_followers.ContainsKey(sibling)) continue;
+            if (_patterns.Any(p => PathGlob.HasWildcards(p) && PathGlob.IsMatch(p, sibling))) continue;
+            var status = SafeStat(sibling);
+            if (status is not { IsRegularFile: true } s || s.Inode == currentInode) continue;
+            using var handle = TryOpen(sibling);
+            if (handle is null) continue;
+            result.Add((sibling, s, ReadLeading(handle)));
+        }
+        return result;
+    }
+
+    private static SafeFileHandle? TryOpen(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+    }
+
+    private static byte[] ReadLeading(SafeFileHandle handle)
+    {
+        var buffer = new byte[TailedFile.FingerprintSize];
+        var n = RandomAccess.Read(handle, buffer, 0);
+        return buffer.AsSpan(0, n).ToArray();
+    }
+
+    /// <summary>
+    /// Compares the path with the file being read: a different inode (rename + create, a retargeted symlink) or no
+    /// file (deleted, renamed away) makes the current file a rotated one, read on for rotate_wait; a shorter file or
+    /// other first bytes under the same inode is a truncation (copytruncate).
+    /// </summary>
+    private void CheckPath(PathFollower follower)
+    {
+        var current = follower.Current;
+        if (follower.Removed)
+        {
+            if (current is not null) current.RotatedAt = DateTimeOffset.UtcNow;
+            return;
+        }
+        var status = SafeStat(follower.Path);
+        if (status is not { IsRegularFile: true })
+        {
+            if (current is not null)
+            {
+                Log.LogInformation("{Path} disappeared (deleted or renamed); reading it to its end", follower.Path);
+                current.RotatedAt = DateTimeOffset.UtcNow;
+            }
+            return;
+        }
+        if (current is null || status.Value.Inode != current.Inode)
+        {
+            var handle = TryOpen(follower.Path);
+            if (handle is null) return;
+            var opened = FileStatus.Of(handle);
+            if (current is not null && opened.Inode == current.Inode)
+            {
+                handle.Dispose();
+                return; // renamed back before we looked
+            }
+            if (current is not null)
+            {
+                Log.LogInformation("{Path} rotated (inode {Old} → {New})", follower.Path, current.Inode, opened.Inode);
+                current.RotatedAt = DateTimeOffset.UtcNow;
+            }
+            if (FollowInodes && AdoptRenamed(follower, opened, handle)) return;
+            var file = new TailedFile(follower.Path, opened, 0);
+            file.Open(handle);
+            follower.Files.Add(file);
+            if (follower.Files.Count == 1) SaveProgress(follower);
+            return;
+        }
+        var size = FileStatus.Of(current.Handle).Size;
+        if (size < current.ReadOffset || !current.FingerprintStillMatches())
+            Truncated(follower, current, status.Value);
+    }
+
+    /// <summary>follow_inodes: a file rotated away under one watched path that reappears under another keeps its place.</summary>
+    private bool AdoptRenamed(PathFollower follower, FileStatus status, SafeFileHandle handle)
+    {
+        foreach (var other in Followers)
+        {
+            var file = other.Files.FirstOrDefault(f => f.Inode == status.Inode);
+            if (file is null || ReferenceEquals(other, follower)) continue;
+            other.Files.Remove(file);
+            handle.Dispose();
+            file.Path = follower.Path;
+            file.RotatedAt = null;
+            follower.Files.Add(file);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// copytruncate: the file restarts from 0. What had not been read yet went to the copy logrotate made just before
+    /// truncating, so a sibling whose first bytes are this file's old first bytes is read from the old offset. Lines
+    /// written between the copy and the truncate that were not read in time are lost — logrotate's own window.
+    /// </summary>
+    private void Truncated(PathFollower follower, TailedFile old, FileStatus status)
+    {
+        var resumeAt = old.ReadOffset - old.CarryLength;
+        var copy = old.FingerprintLength == 0 ? default : RotatedSiblings(follower.Path, old.Inode)
+            .Where(c => c.Status.Size >= resumeAt && c.Leading.AsSpan().StartsWith(old.Fingerprint))
+            .OrderByDescending(c => c.Status.ModifiedAt).FirstOrDefault();
+        var index = follower.Files.IndexOf(old);
+        if (copy.Path is not null && TryOpen(copy.Path) is { } copyHandle)
+        {
+            Log.LogInformation("{Path} was truncated at offset {Offset}; reading the rest from its copy {Copy}", follower.Path, old.ReadOffset, copy.Path);
+            var rest = new TailedFile(copy.Path, copy.Status, resumeAt)
+            {
+                CommittedOffset = old.CommittedOffset, ConsumedOffset = old.ConsumedOffset, CloseAtEof = true, RotatedAt = DateTimeOffset.UtcNow,
+                PendingEvent = old.PendingEvent, PendingEventStart = old.PendingEventStart, PendingEventUpdatedAt = old.PendingEventUpdatedAt,
+            };
+            rest.Open(copyHandle);
+            rest.LearnFingerprint(old.Fingerprint);
+            // The copy holds the same bytes at the same offsets, so what was read of the unterminated line is read again.
+            rest.ReadOffset = resumeAt;
+            follower.Files.Insert(index, rest);
+            index++;
+        }
+        else
+        {
+            Log.LogWarning("{Path} was truncated at offset {Offset} (copytruncate?) and no copy was found beside it: lines written after what was read may be lost",
+                follower.Path, old.ReadOffset);
+        }
+        var handle = TryOpen(follower.Path);
+        old.Dispose();
+        follower.Files.RemoveAt(index);
+        if (handle is null) return;
+        var restarted = new TailedFile(follower.Path, FileStatus.Of(handle), 0);
+        restarted.Open(handle);
+        follower.Files.Insert(index, restarted);
+        SaveProgress(follower);
+    }
+
+    /// <summary>
+    /// Writes the oldest unfinished file's committed offset to the pos file (fluentd's <c>update_pos</c>); with
+    /// follow_inodes every file has its own entry.
+    /// </summary>
+    private void SaveProgress(PathFollower follower)
+    {
+        if (_positions is null || follower.Files.Count == 0) return;
+        if (FollowInodes)
+        {
+            foreach (var file in follower.Files)
+            {
+                file.Entry ??= _positions.GetOrAdd(file.Path, file.Inode);
+                if (file.Entry.Offset != (ulong)file.CommittedOffset) _positions.Update(file.Entry, (ulong)file.CommittedOffset, file.Inode);
+            }
+            return;
+        }
+        var head = follower.Files[0];
+        if (follower.Entry is null || !follower.Entry.IsInFile || follower.Entry.IsUnwatched)
+            follower.Entry = _positions.GetOrAdd(follower.Path, head.Inode);
+        if (follower.Entry.Offset != (ulong)head.CommittedOffset || follower.Entry.Inode != head.Inode)
+            _positions.Update(follower.Entry, (ulong)head.CommittedOffset, head.Inode);
+    }
+
+    /// <summary>Stops following a path that no longer matches: its pos entry is marked unwatched, as fluentd does.</summary>
+    private void Forget(PathFollower follower)
+    {
+        lock (_followers) _followers.Remove(follower.Path);
+        if (_positions is not null && follower.Entry is { IsInFile: true, IsUnwatched: false } entry)
+        {
+            try { _positions.MarkUnwatched(entry); }
+            catch (InvalidOperationException) { /* already replaced by a newer entry */ }
+        }
+        Log.LogInformation("stopped following {Path}", follower.Path);
+    }
+
+    // ---- inotify --------------------------------------------------------------------------------------------------
+
+    private void Watch(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory)) WatchDirectory(directory);
+    }
+
+    private void WatchDirectoryOf(string pattern)
+    {
+        // The deepest directory of the pattern without wildcards: new files matching the glob appear there or below.
+        var parts = pattern.Split('/');
+        var literal = new List<string>();
+        foreach (var part in parts[..^1])
+        {
+            if (PathGlob.HasWildcards(part) || part.Contains('%')) break;
+            literal.Add(part);
+        }
+        var directory = string.Join('/', literal);
+        if (directory.Length == 0) directory = pattern.StartsWith('/') ? "/" : ".";
+        if (Directory.Exists(directory)) WatchDirectory(directory);
+    }
+
+    private void WatchDirectory(string directory)
+    {
+        if (!EnableStatWatcher || _stopping) return;
+        lock (_watchers)
+        {
+            if (_watchers.ContainsKey(directory)) return;
+            try
+            {
+                var watcher = new FileSystemWatcher(directory)
+                {
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName,
+                    IncludeSubdirectories = false,
+                    InternalBufferSize = 64 * 1024,
+                };
+                watcher.Changed += (_, e) => OnFileEvent(e.FullPath, created: false);
+                watcher.Created += (_, e) => OnFileEvent(e.FullPath, created: true);
+                watcher.Deleted += (_, e) => OnFileEvent(e.FullPath, created: false);
+                watcher.Renamed += (_, e) =>
+                {
+                    OnFileEvent(e.OldFullPath, created: false);
+                    OnFileEvent(e.FullPath, created: true);
+                };
+                watcher.Error += (_, _) =>
+                {
+                    // The inotify queue overflowed: look at everything.
+                    _refreshRequested = true;
+                    foreach (var f in Followers) MarkDirty(f);
+                };
+                watcher.EnableRaisingEvents = true;
+                _watchers[directory] = watcher;
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+            {
+                // inotify limits (max_user_watches) or an unreadable directory: the watch timer still covers it.
+                Log.LogWarning("cannot watch {Directory} with inotify, relying on the watch timer: {Error}", directory, e.Message);
+            }
+        }
+    }
+
+    private void OnFileEvent(string path, bool created)
+    {
+        if (_stopping) return;
+        PathFollower? follower;
+        lock (_followers) _followers.TryGetValue(path, out follower);
+        if (follower is not null) MarkDirty(follower);
+        else if (created && _started && _patterns.Any(p => PathGlob.HasWildcards(p) || p.Contains('%')))
+        {
+            _refreshRequested = true;
+            _wake.Set();
+        }
+    }
+}
