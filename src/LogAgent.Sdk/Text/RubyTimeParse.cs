@@ -23,6 +23,8 @@ public static partial class RubyTimeParse
         RubyTimeFormat.Compile("%b %d %H:%M:%S"),
         RubyTimeFormat.Compile("%b %d %Y %H:%M:%S"),
         RubyTimeFormat.Compile("%b %d %H:%M:%S %Y"), // apache_error: "[Wed Oct 11 14:32:52 2000]" without the weekday
+        RubyTimeFormat.Compile("%b %d %H:%M:%S.%N %Y"), // Apache 2.4's default error log: "[Wed Nov 26 10:20:01.123456 2026]"
+        RubyTimeFormat.Compile("%a %b %d %H:%M:%S.%N %Y"),
     };
 
     /// <summary>Reads <paramref name="text"/>; a time without an offset is wall-clock time in <paramref name="zone"/>.</summary>

@@ -185,8 +185,9 @@ public sealed class TailLineEmitter
         {
             parsed = _parser.TryParse(text, out time, out record);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A line that breaks the parser is that line's problem: it must not stop the file (it would be read again forever).
             _log.LogWarning("invalid line found: {Line}: {Error}", Truncate(text), e.Message);
             return;
         }
