@@ -275,6 +275,9 @@ public sealed partial class TailInput
             {
                 Log.LogInformation("{Path} disappeared (deleted or renamed); reading it to its end", follower.Path);
                 current.RotatedAt = DateTimeOffset.UtcNow;
+                // A glob's file is gone: expand again now rather than at the next refresh_interval, so it is let go
+                // (its pos entry unwatched) once read, instead of up to a minute later.
+                if (!follower.IsStatic) _refreshRequested = true;
             }
             return;
         }
