@@ -21,12 +21,15 @@ public sealed class StandardChainCredentials : AWSCredentials
     private readonly SemaphoreSlim _resolving = new(1, 1);
     private AWSCredentials? _resolved;
 
+    /// <summary>The source the chain settled on; null before the first successful resolution.</summary>
+    public AWSCredentials? Resolved => _resolved;
+
     public override ImmutableCredentials GetCredentials() => GetCredentialsAsync().GetAwaiter().GetResult();
 
     public override async Task<ImmutableCredentials> GetCredentialsAsync() =>
         await (await ResolveAsync().ConfigureAwait(false)).GetCredentialsAsync().ConfigureAwait(false);
 
-    /// <summary>The source the chain settled on (e.g. a RefreshingAWSCredentials to clear after ExpiredToken).</summary>
+    /// <summary>Resolves the chain once; later calls return the same source.</summary>
     public async Task<AWSCredentials> ResolveAsync()
     {
         if (_resolved is { } resolved) return resolved;
