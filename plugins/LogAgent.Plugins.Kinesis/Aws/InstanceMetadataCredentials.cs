@@ -17,6 +17,7 @@ namespace LogAgent.Plugins.Kinesis.Aws;
 /// </summary>
 public sealed class InstanceMetadataCredentials : RefreshingAWSCredentials
 {
+    private readonly ITimeProvider _clock;
     private const string TokenTtlSeconds = "21600";
     private const string CredentialsPath = "/latest/meta-data/iam/security-credentials/";
 
@@ -27,6 +28,8 @@ public sealed class InstanceMetadataCredentials : RefreshingAWSCredentials
     public InstanceMetadataCredentials(InstanceProfileCredentialsSection section, ITimeProvider? clock = null)
         : base(clock ?? DefaultTimeProvider.Instance)
     {
+        _clock = clock ?? DefaultTimeProvider.Instance;
+        PreemptExpiryTime = RefreshWindow.Background;
         _base = new UriBuilder(Uri.UriSchemeHttp, section.IpAddress ?? "169.254.169.254", section.Port ?? 80).Uri;
         _retries = section.Retries ?? 1;
         // The metadata service is link-local: never through a proxy, whatever HTTP_PROXY says.
@@ -75,7 +78,8 @@ public sealed class InstanceMetadataCredentials : RefreshingAWSCredentials
             new ImmutableCredentials(root.GetProperty("AccessKeyId").GetString(), root.GetProperty("SecretAccessKey").GetString(),
                 root.GetProperty("Token").GetString()),
             DateTime.Parse(root.GetProperty("Expiration").GetString()!, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            _clock);
     }
 
     /// <summary>An IMDSv2 session token, or null when the service only speaks IMDSv1 (it refuses the PUT).</summary>

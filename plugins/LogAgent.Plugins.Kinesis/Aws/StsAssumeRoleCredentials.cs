@@ -8,18 +8,20 @@ namespace LogAgent.Plugins.Kinesis.Aws;
 /// <summary>
 /// Credentials of a role assumed with STS AssumeRole (&lt;assume_role_credentials&gt;), fetched again before they
 /// expire. AWSSDK.Core's own AssumeRoleAWSCredentials builds its STS client internally, so it cannot be pointed at
-/// <c>sts_endpoint_url</c>; this class keeps its refresh logic (<see cref="RefreshingAWSCredentials"/>: a background
-/// refresh from 15 minutes before expiry, a blocking one from 1 minute before) and calls AWSSDK.SecurityToken's
-/// client itself.
+/// <c>sts_endpoint_url</c>; this class keeps its refresh logic (<see cref="RefreshingAWSCredentials"/>, with the
+/// windows of <see cref="RefreshWindow"/>) and calls AWSSDK.SecurityToken's client itself.
 /// </summary>
 public sealed class StsAssumeRoleCredentials : RefreshingAWSCredentials
 {
+    private readonly ITimeProvider _clock;
     private readonly AmazonSecurityTokenServiceClient _sts;
     private readonly AssumeRoleCredentialsSection _section;
 
     public StsAssumeRoleCredentials(AWSCredentials source, AssumeRoleCredentialsSection section, string? region, ITimeProvider? clock = null)
         : base(clock ?? DefaultTimeProvider.Instance)
     {
+        _clock = clock ?? DefaultTimeProvider.Instance;
+        PreemptExpiryTime = RefreshWindow.Background;
         _section = section;
         _sts = StsClient.Create(source, region, section.StsEndpointUrl, section.StsHttpProxy);
     }
@@ -46,7 +48,7 @@ public sealed class StsAssumeRoleCredentials : RefreshingAWSCredentials
         {
             throw new AwsCredentialsException($"STS AssumeRole of {_section.RoleArn} failed: {e.ErrorCode} {e.Message}", e);
         }
-        return StsCredentials.ToRefreshState(response.Credentials, "AssumeRole");
+        return StsCredentials.ToRefreshState(response.Credentials, "AssumeRole", _clock);
     }
 
     protected override void Dispose(bool disposing)

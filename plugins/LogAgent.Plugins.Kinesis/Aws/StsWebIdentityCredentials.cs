@@ -13,12 +13,15 @@ namespace LogAgent.Plugins.Kinesis.Aws;
 /// </summary>
 public sealed class StsWebIdentityCredentials : RefreshingAWSCredentials
 {
+    private readonly ITimeProvider _clock;
     private readonly AmazonSecurityTokenServiceClient _sts;
     private readonly WebIdentityCredentialsSection _section;
 
     public StsWebIdentityCredentials(WebIdentityCredentialsSection section, string? region, ITimeProvider? clock = null)
         : base(clock ?? DefaultTimeProvider.Instance)
     {
+        _clock = clock ?? DefaultTimeProvider.Instance;
+        PreemptExpiryTime = RefreshWindow.Background;
         _section = section;
         _sts = StsClient.Create(new AnonymousAWSCredentials(), region, section.StsEndpointUrl, proxyUrl: null);
     }
@@ -54,7 +57,7 @@ public sealed class StsWebIdentityCredentials : RefreshingAWSCredentials
         {
             throw new AwsCredentialsException($"STS AssumeRoleWithWebIdentity of {_section.RoleArn} failed: {e.ErrorCode} {e.Message}", e);
         }
-        return StsCredentials.ToRefreshState(response.Credentials, "AssumeRoleWithWebIdentity");
+        return StsCredentials.ToRefreshState(response.Credentials, "AssumeRoleWithWebIdentity", _clock);
     }
 
     protected override void Dispose(bool disposing)
