@@ -22,7 +22,6 @@ public sealed class LocalHttpServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Func<ReceivedRequest, Task<Reply>> _handler;
-    private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
     public LocalHttpServer(Func<ReceivedRequest, Task<Reply>> handler)
@@ -39,9 +38,6 @@ public sealed class LocalHttpServer : IDisposable
     public int Port { get; }
     public Uri Url => new($"http://127.0.0.1:{Port}/");
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
-
-    /// <summary>Cancelled when the server stops: handlers that hold a request open wait on it.</summary>
-    public CancellationToken Stopping => _stopping.Token;
 
     private async Task AcceptLoop()
     {
@@ -82,9 +78,7 @@ public sealed class LocalHttpServer : IDisposable
 
     public void Dispose()
     {
-        _stopping.Cancel();
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
-        _stopping.Dispose();
     }
 }
