@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+
+namespace LogAgent.Plugins.Kinesis.Aws;
+
+/// <summary>
+/// Parses the JSON bodies of successful Kinesis Data Streams responses (API reference, response syntax). A body
+/// that does not have the documented shape throws <see cref="JsonException"/>; the client reports it as a
+/// malformed response.
+/// </summary>
+public static class KinesisResponseReader
+{
+    /// <param name="requestCount">Records sent: the response must have one outcome for each, or which records failed
+    /// would be guessed.</param>
+    public static PutRecordsResult PutRecords(ReadOnlyMemory<byte> body, int requestCount)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        var records = root.GetProperty("Records");
+        if (records.GetArrayLength() != requestCount)
+            throw new JsonException($"PutRecords answered {records.GetArrayLength()} records for {requestCount} sent");
+        var outcomes = new List<PutRecordsOutcome>(requestCount);
+        foreach (var record in records.EnumerateArray())
+            outcomes.Add(new PutRecordsOutcome(
+                AwsJson.String(record, "SequenceNumber"), AwsJson.String(record, "ShardId"),
+                AwsJson.String(record, "ErrorCode"), AwsJson.String(record, "ErrorMessage")));
+        int failed = root.TryGetProperty("FailedRecordCount", out var count) && count.ValueKind == JsonValueKind.Number
+            ? count.GetInt32()
+            : outcomes.Count(o => !o.Succeeded);
+        return new PutRecordsResult(failed, outcomes, AwsJson.String(root, "EncryptionType"));
+    }
+
+    /// <summary>One ListShards page: its shards and the token of the next page (null on the last).</summary>
+    public static (IReadOnlyList<KinesisShard> Shards, string? NextToken) ListShards(ReadOnlyMemory<byte> body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        var shards = new List<KinesisShard>();
+        if (root.TryGetProperty("Shards", out var array))
+            foreach (var shard in array.EnumerateArray())
+            {
+                var range = shard.GetProperty("HashKeyRange");
+                shard.TryGetProperty("SequenceNumberRange", out var sequence);
+                shards.Add(new KinesisShard(
+                    shard.GetProperty("ShardId").GetString()!,
+                    HashKey(range, "StartingHashKey"), HashKey(range, "EndingHashKey"),
+                    AwsJson.String(shard, "ParentShardId"), AwsJson.String(shard, "AdjacentParentShardId"),
+                    sequence.ValueKind == JsonValueKind.Object ? AwsJson.String(sequence, "StartingSequenceNumber") : null,
+                    sequence.ValueKind == JsonValueKind.Object ? AwsJson.String(sequence, "EndingSequenceNumber") : null));
+            }
+        return (shards, AwsJson.String(root, "NextToken"));
+    }
+
+    public static StreamSummary DescribeStreamSummary(ReadOnlyMemory<byte> body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var summary = json.RootElement.GetProperty("StreamDescriptionSummary");
+        return new StreamSummary(
+            summary.GetProperty("StreamName").GetString()!,
+            AwsJson.String(summary, "StreamARN"),
+            summary.GetProperty("StreamStatus").GetString()!,
+            summary.TryGetProperty("StreamModeDetails", out var mode) && mode.ValueKind == JsonValueKind.Object ? AwsJson.String(mode, "StreamMode") : null,
+            summary.TryGetProperty("OpenShardCount", out var open) && open.ValueKind == JsonValueKind.Number ? open.GetInt32() : 0,
+            AwsJson.String(summary, "EncryptionType"));
+    }
+
+    // Hash keys are decimal strings of up to 2^128 - 1, beyond every built-in integer type.
+    private static BigInteger HashKey(JsonElement range, string name) =>
+        BigInteger.Parse(range.GetProperty(name).GetString() ?? throw new JsonException($"{name} is null"), NumberStyles.None, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,74 @@
+using System.Text;
+using Amazon.Runtime;
+using LogAgent.Plugins.Kinesis.Aws;
+using LogAgent.Tests.Support;
+
+namespace LogAgent.Tests.Kinesis;
+
+/// <summary>The Firehose JSON 1.1 client against a real HTTP server on 127.0.0.1.</summary>
+public class FirehoseApiClientTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 8, 30, 0, TimeSpan.Zero);
+
+    private static FirehoseApiClient Client(Uri endpoint) =>
+        new(new AwsClientOptions { Region = "eu-west-1", Endpoint = endpoint }, new BasicAWSCredentials("AKIDFIREHOSE", "firehose-secret"), new ManualTimeProvider(Now));
+
+    private static readonly ReadOnlyMemory<byte>[] ThreeRecords =
+        [Encoding.UTF8.GetBytes("{\"a\":1}\n"), Encoding.UTF8.GetBytes("{\"a\":2}\n"), Encoding.UTF8.GetBytes("{\"a\":3}\n")];
+
+    [Fact]
+    public async Task PutRecordBatch_is_a_signed_json_1_1_post_with_base64_data()
+    {
+        using var server = new LocalHttpServer(_ => new Reply(200, """{"FailedPutCount":0,"Encrypted":false,"RequestResponses":[{"RecordId":"r1"},{"RecordId":"r2"},{"RecordId":"r3"}]}"""));
+        using var client = Client(server.Url);
+
+        var result = await client.PutRecordBatchAsync("to-s3", ThreeRecords, CancellationToken.None);
+
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(("POST", "/"), (request.Method, request.Url.AbsolutePath));
+        Assert.Equal("application/x-amz-json-1.1", request.Header("Content-Type"));
+        Assert.Equal("Firehose_20150804.PutRecordBatch", request.Header("X-Amz-Target"));
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDFIREHOSE/20260301/eu-west-1/firehose/aws4_request, ", request.Header("Authorization"));
+        Assert.True(SigV4Verifier.IsSignedBy(request, "AKIDFIREHOSE", "firehose-secret"), "signature does not verify");
+        Assert.Equal("""{"DeliveryStreamName":"to-s3","Records":[{"Data":"eyJhIjoxfQo="},{"Data":"eyJhIjoyfQo="},{"Data":"eyJhIjozfQo="}]}""", request.BodyText);
+        Assert.Equal(0, result.FailedPutCount);
+        Assert.Equal(false, result.Encrypted);
+        Assert.Equal(["r1", "r2", "r3"], result.RequestResponses.Select(r => r.RecordId));
+    }
+
+    [Fact]
+    public async Task PutRecordBatch_partial_failure_says_which_records_failed_and_why()
+    {
+        using var server = new LocalHttpServer(_ => new Reply(200, """
+            {"FailedPutCount":2,"Encrypted":false,"RequestResponses":[
+              {"ErrorCode":"ServiceUnavailableException","ErrorMessage":"Slow down."},
+              {"RecordId":"r2"},
+              {"ErrorCode":"InternalFailure","ErrorMessage":"Internal service failure."}]}
+            """));
+        using var client = Client(server.Url);
+        var result = await client.PutRecordBatchAsync("to-s3", ThreeRecords, CancellationToken.None);
+        Assert.Equal(2, result.FailedPutCount);
+        Assert.Equal([false, true, false], result.RequestResponses.Select(r => r.Succeeded));
+        Assert.Equal(["ServiceUnavailableException", null, "InternalFailure"], result.RequestResponses.Select(r => r.ErrorCode));
+        Assert.Equal("Slow down.", result.RequestResponses[0].ErrorMessage);
+    }
+
+    [Fact]
+    public async Task A_throttled_batch_is_a_retryable_error()
+    {
+        using var server = new LocalHttpServer(_ => new Reply(400, """{"__type":"ServiceUnavailableException","message":"Slow down."}"""));
+        using var client = Client(server.Url);
+        var error = await Assert.ThrowsAsync<AwsApiException>(() => client.PutRecordBatchAsync("to-s3", ThreeRecords, CancellationToken.None));
+        Assert.Equal(("ServiceUnavailableException", 400, true), (error.ErrorCode, error.StatusCode, error.IsRetryable));
+    }
+
+    [Fact]
+    public async Task A_missing_delivery_stream_is_not_retryable()
+    {
+        using var server = new LocalHttpServer(_ => new Reply(400, """{"__type":"ResourceNotFoundException","message":"Firehose to-s3 under account 123456789012 not found."}"""));
+        using var client = Client(server.Url);
+        var error = await Assert.ThrowsAsync<AwsApiException>(() => client.PutRecordBatchAsync("to-s3", ThreeRecords, CancellationToken.None));
+        Assert.Equal(("ResourceNotFoundException", false), (error.ErrorCode, error.IsRetryable));
+        Assert.Equal("PutRecordBatch", error.Operation);
+    }
+}
