@@ -28,16 +28,18 @@ public sealed partial class KinesaliteServer : IDisposable
     /// <summary>What kinesalite printed (stdout and stderr), for failure messages.</summary>
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static KinesaliteServer Start(TimeSpan? timeout = null)
+    /// <param name="serviceDirectory">Where serve.js and node_modules are; tests/services/kinesalite by default.</param>
+    public static KinesaliteServer Start(TimeSpan? timeout = null, string? serviceDirectory = null)
     {
         var deadline = timeout ?? TimeSpan.FromSeconds(30);
-        if (!File.Exists(Path.Combine(ServiceDirectory, "node_modules", "kinesalite", "package.json")))
+        var directory = serviceDirectory ?? ServiceDirectory;
+        if (!File.Exists(Path.Combine(directory, "node_modules", "kinesalite", "package.json")))
             throw new InvalidOperationException(
                 "kinesalite is not installed: run `bash .ci/run` (or `npm ci --omit=optional --ignore-scripts` in tests/services/kinesalite), which installs it");
 
         var info = new ProcessStartInfo("node")
         {
-            WorkingDirectory = ServiceDirectory,
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
