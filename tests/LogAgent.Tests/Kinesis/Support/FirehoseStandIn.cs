@@ -5,48 +5,29 @@ using System.Text.Json.Nodes;
 namespace LogAgent.Tests.Kinesis.Support;
 
 /// <summary>
-/// What <see cref="FirehoseStandIn"/> does wrong on purpose; change it at any time. Fractions are chances (0..1) per
-/// PutRecordBatch/PutRecord request or per record, drawn from one seeded random sequence.
+/// What <see cref="FirehoseStandIn"/> does wrong on purpose, to PutRecordBatch and PutRecord requests. Firehose has no
+/// throttling error of its own for puts: over its limits it answers HTTP 503 <c>ServiceUnavailableException</c>
+/// "Slow down." — the message it also gives records that failed inside a 200 answer.
 /// </summary>
-public sealed class FirehoseFaults
+public sealed class FirehoseFaults : RequestFaults
 {
-    /// <summary>Records answered <c>ServiceUnavailableException</c> inside a 200 answer (what Firehose does when it sheds load).</summary>
+    /// <summary>Records answered <c>ServiceUnavailableException</c> "Slow down." inside a 200 answer.</summary>
     public double RecordFailureFraction { get; set; }
-    /// <summary>Requests answered HTTP 500 <c>InternalFailure</c>.</summary>
-    public double InternalErrorFraction { get; set; }
-    /// <summary>Requests answered HTTP 503 <c>ServiceUnavailableException</c>.</summary>
-    public double ServiceUnavailableFraction { get; set; }
-    /// <summary>
-    /// Requests throttled. Firehose has no throttling error of its own for puts: over its limits it answers
-    /// <c>ServiceUnavailableException</c> "Slow down." (HTTP 503) — the same message it gives failed records.
-    /// </summary>
-    public double ThrottleFraction { get; set; }
-    /// <summary>Requests whose connection is reset before anything is accepted.</summary>
-    public double ResetFraction { get; set; }
-    /// <summary>Added before each put is handled.</summary>
-    public TimeSpan Latency { get; set; }
 
-    public void Clear()
+    public override void Clear()
     {
-        RecordFailureFraction = InternalErrorFraction = ServiceUnavailableFraction = ThrottleFraction = ResetFraction = 0;
-        Latency = TimeSpan.Zero;
+        base.Clear();
+        RecordFailureFraction = 0;
     }
 }
 
 /// <summary>What the stand-in did, counted as it happened.</summary>
-public sealed class FirehoseCounters
+public sealed class FirehoseCounters : StandInCounters
 {
-    internal long requests, signatureFailures, validationErrors, internalErrors, serviceUnavailable, throttles, resets,
-        recordsAccepted, recordsFailed;
+    internal long validationErrors, recordsAccepted, recordsFailed;
 
-    public long Requests => Interlocked.Read(ref requests);
-    public long SignatureFailures => Interlocked.Read(ref signatureFailures);
     /// <summary>Requests refused with a 400 for their content (limits, unknown stream, bad JSON).</summary>
     public long ValidationErrors => Interlocked.Read(ref validationErrors);
-    public long InternalErrors => Interlocked.Read(ref internalErrors);
-    public long ServiceUnavailable => Interlocked.Read(ref serviceUnavailable);
-    public long Throttles => Interlocked.Read(ref throttles);
-    public long Resets => Interlocked.Read(ref resets);
     public long RecordsAccepted => Interlocked.Read(ref recordsAccepted);
     /// <summary>Records answered with an ErrorCode inside a 200 answer.</summary>
     public long RecordsFailed => Interlocked.Read(ref recordsFailed);
@@ -76,14 +57,14 @@ public sealed class FirehoseStandIn : IAsyncDisposable
     private readonly LoopbackHttpServer _server;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _streams = new();
     private readonly ConcurrentQueue<FirehoseRecord> _accepted = new();
-    private readonly Random _random;
+    private readonly FaultDice _dice;
     private long _recordIds;
 
     public FirehoseStandIn(int port = 0, TestCredentials? credentials = null, string region = "us-east-1", int seed = 6)
     {
         Credentials = credentials ?? TestCredentials.Default;
         Region = region;
-        _random = new Random(seed);
+        _dice = new FaultDice(seed);
         _server = new LoopbackHttpServer(HandleAsync, port);
     }
 
@@ -128,20 +109,10 @@ public sealed class FirehoseStandIn : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private bool Roll(double fraction)
-    {
-        if (fraction <= 0) return false;
-        lock (_random) return _random.NextDouble() < fraction;
-    }
-
-    private static StandInResponse Error(int status, string type, string message) =>
-        StandInResponse.Json(status, JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }),
-            ("x-amzn-RequestId", Guid.NewGuid().ToString()), ("x-amzn-ErrorType", type));
-
     private StandInResponse ClientError(string type, string message)
     {
         Interlocked.Increment(ref Counters.validationErrors);
-        return Error(400, type, message);
+        return StandInResponse.AwsError(400, type, message);
     }
 
     private async Task<StandInResponse> HandleAsync(StandInRequest request, CancellationToken cancellationToken)
@@ -150,7 +121,7 @@ public sealed class FirehoseStandIn : IAsyncDisposable
         if (SigV4Reference.Verify(request, Credentials, Region, "firehose", Clock()) is { } failure)
         {
             Interlocked.Increment(ref Counters.signatureFailures);
-            return Error(400, failure.Type, failure.Message);
+            return StandInResponse.AwsError(400, failure.Type, failure.Message);
         }
         var target = request.Header("X-Amz-Target") ?? "";
         if (!target.StartsWith("Firehose_20150804.", StringComparison.Ordinal)) return ClientError("UnknownOperationException", "");
@@ -187,7 +158,7 @@ public sealed class FirehoseStandIn : IAsyncDisposable
                 ["HasMoreDestinations"] = false,
             },
         };
-        return StandInResponse.Json(200, description.ToJsonString(), ("x-amzn-RequestId", Guid.NewGuid().ToString()));
+        return StandInResponse.Json(200, description.ToJsonString());
     }
 
     private StandInResponse NotFound(string name) =>
@@ -229,33 +200,15 @@ public sealed class FirehoseStandIn : IAsyncDisposable
         string name = nameNode!.GetValue<string>();
         if (!_streams.ContainsKey(name)) return NotFound(name);
 
-        if (Faults.Latency > TimeSpan.Zero) await Task.Delay(Faults.Latency, cancellationToken);
-        if (Roll(Faults.ResetFraction))
-        {
-            Interlocked.Increment(ref Counters.resets);
-            return StandInResponse.Reset;
-        }
-        if (Roll(Faults.InternalErrorFraction))
-        {
-            Interlocked.Increment(ref Counters.internalErrors);
-            return Error(500, "InternalFailure", "The request processing has failed because of an unknown error, exception or failure.");
-        }
-        if (Roll(Faults.ServiceUnavailableFraction))
-        {
-            Interlocked.Increment(ref Counters.serviceUnavailable);
-            return Error(503, "ServiceUnavailableException", "Service Unavailable. Please try again later.");
-        }
-        if (Roll(Faults.ThrottleFraction))
-        {
-            Interlocked.Increment(ref Counters.throttles);
-            return Error(503, "ServiceUnavailableException", "Slow down.");
-        }
+        if (await Faults.InjectAsync(_dice, Counters, "The request processing has failed because of an unknown error, exception or failure.",
+                () => StandInResponse.AwsError(503, "ServiceUnavailableException", "Slow down."), cancellationToken) is { } fault)
+            return fault;
 
         var answers = new JsonArray();
         int failed = 0;
         foreach (var bytes in data)
         {
-            if (Roll(Faults.RecordFailureFraction))
+            if (_dice.Roll(Faults.RecordFailureFraction))
             {
                 failed++;
                 answers.Add(new JsonObject { ["ErrorCode"] = "ServiceUnavailableException", ["ErrorMessage"] = "Slow down." });
@@ -273,14 +226,13 @@ public sealed class FirehoseStandIn : IAsyncDisposable
             if (failed == 1)
             {
                 Interlocked.Increment(ref Counters.throttles);
-                return Error(503, "ServiceUnavailableException", "Slow down.");
+                return StandInResponse.AwsError(503, "ServiceUnavailableException", "Slow down.");
             }
-            return StandInResponse.Json(200, new JsonObject { ["RecordId"] = answers[0]!["RecordId"]!.GetValue<string>(), ["Encrypted"] = false }.ToJsonString(),
-                ("x-amzn-RequestId", Guid.NewGuid().ToString()));
+            return StandInResponse.Json(200, new JsonObject { ["RecordId"] = answers[0]!["RecordId"]!.GetValue<string>(), ["Encrypted"] = false }.ToJsonString());
         }
         Interlocked.Add(ref Counters.recordsFailed, failed);
         var answer = new JsonObject { ["FailedPutCount"] = failed, ["Encrypted"] = false, ["RequestResponses"] = answers };
-        return StandInResponse.Json(200, answer.ToJsonString(), ("x-amzn-RequestId", Guid.NewGuid().ToString()));
+        return StandInResponse.Json(200, answer.ToJsonString());
     }
 
     /// <summary>Opaque and unique like AWS's (which are long base64-like strings).</summary>

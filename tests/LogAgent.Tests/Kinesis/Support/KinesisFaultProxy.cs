@@ -6,54 +6,36 @@ using System.Text.Json.Nodes;
 namespace LogAgent.Tests.Kinesis.Support;
 
 /// <summary>
-/// What <see cref="KinesisFaultProxy"/> does wrong on purpose; change it at any time from the test. Whole-request faults
-/// and latency apply to the operations in <see cref="Operations"/>; per-record failures to PutRecords. Each fraction is
-/// the chance (0..1) for each request or record, drawn from one seeded random sequence.
+/// What <see cref="KinesisFaultProxy"/> does wrong on purpose. Whole-request faults and latency apply to the operations
+/// in <see cref="Operations"/>; a throttled request is answered HTTP 400 <c>ProvisionedThroughputExceededException</c>
+/// (data-plane operations) or <c>LimitExceededException</c> (the others). Per-record failures apply to PutRecords.
 /// </summary>
-public sealed class KinesisFaults
+public sealed class KinesisFaults : RequestFaults
 {
     /// <summary>Records answered <c>ProvisionedThroughputExceededException</c> inside a 200 PutRecords answer.</summary>
     public double ThroughputExceededFraction { get; set; }
     /// <summary>Records answered <c>InternalFailure</c> inside a 200 PutRecords answer.</summary>
     public double InternalFailureFraction { get; set; }
-    /// <summary>Requests answered HTTP 500 <c>InternalFailure</c>.</summary>
-    public double InternalErrorFraction { get; set; }
-    /// <summary>Requests answered HTTP 503 <c>ServiceUnavailableException</c>.</summary>
-    public double ServiceUnavailableFraction { get; set; }
-    /// <summary>Requests answered HTTP 400 <c>ProvisionedThroughputExceededException</c> (data-plane operations) or <c>LimitExceededException</c> (the others).</summary>
-    public double ThrottleFraction { get; set; }
-    /// <summary>Requests whose connection is reset before anything is forwarded (nothing stored).</summary>
-    public double ResetFraction { get; set; }
     /// <summary>Requests forwarded (and so stored) whose connection is then reset instead of answered: an ambiguous failure.</summary>
     public double ResetAfterForwardFraction { get; set; }
-    /// <summary>Added before each request of <see cref="Operations"/> is handled.</summary>
-    public TimeSpan Latency { get; set; }
 
     public IReadOnlySet<string> Operations { get; set; } = new HashSet<string> { "PutRecords", "PutRecord" };
 
-    public void Clear()
+    public override void Clear()
     {
-        ThroughputExceededFraction = InternalFailureFraction = InternalErrorFraction = ServiceUnavailableFraction = 0;
-        ThrottleFraction = ResetFraction = ResetAfterForwardFraction = 0;
-        Latency = TimeSpan.Zero;
+        base.Clear();
+        ThroughputExceededFraction = InternalFailureFraction = ResetAfterForwardFraction = 0;
     }
 }
 
 /// <summary>What the proxy did, counted as it happened.</summary>
-public sealed class KinesisProxyCounters
+public sealed class KinesisProxyCounters : StandInCounters
 {
-    internal long requests, signatureFailures, limitRejections, internalErrors, serviceUnavailable, throttles, resets,
-        resetsAfterForward, forwarded, recordsAccepted;
+    internal long limitRejections, resetsAfterForward, forwarded, recordsAccepted;
     internal readonly ConcurrentDictionary<string, long> recordsFailed = new();
 
-    public long Requests => Interlocked.Read(ref requests);
-    public long SignatureFailures => Interlocked.Read(ref signatureFailures);
     /// <summary>Requests refused for the 500-record or 5 MiB limit.</summary>
     public long LimitRejections => Interlocked.Read(ref limitRejections);
-    public long InternalErrors => Interlocked.Read(ref internalErrors);
-    public long ServiceUnavailable => Interlocked.Read(ref serviceUnavailable);
-    public long Throttles => Interlocked.Read(ref throttles);
-    public long Resets => Interlocked.Read(ref resets);
     public long ResetsAfterForward => Interlocked.Read(ref resetsAfterForward);
     /// <summary>Requests passed on to kinesalite.</summary>
     public long Forwarded => Interlocked.Read(ref forwarded);
@@ -86,14 +68,14 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
     private readonly KinesisTestClient _shardLookup;
     private readonly ConcurrentDictionary<string, IReadOnlyList<KinesisShard>> _shards = new();
     private readonly LoopbackHttpServer _server;
-    private readonly Random _random;
+    private readonly FaultDice _dice;
 
     public KinesisFaultProxy(Uri upstream, TestCredentials? credentials = null, string region = "us-east-1", int port = 0, int seed = 6)
     {
         _upstream = upstream;
         Credentials = credentials ?? TestCredentials.Default;
         Region = region;
-        _random = new Random(seed);
+        _dice = new FaultDice(seed);
         _shardLookup = new KinesisTestClient(upstream);
         _server = new LoopbackHttpServer(HandleAsync, port);
     }
@@ -121,16 +103,6 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
         _shardLookup.Dispose();
     }
 
-    private bool Roll(double fraction)
-    {
-        if (fraction <= 0) return false;
-        lock (_random) return _random.NextDouble() < fraction;
-    }
-
-    private static StandInResponse Error(int status, string type, string message) =>
-        StandInResponse.Json(status, JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }),
-            ("x-amzn-RequestId", Guid.NewGuid().ToString()));
-
     private async Task<StandInResponse> HandleAsync(StandInRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Counters.requests);
@@ -140,7 +112,7 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
         if (SigV4Reference.Verify(request, Credentials, Region, "kinesis", Clock()) is { } failure)
         {
             Interlocked.Increment(ref Counters.signatureFailures);
-            return Error(400, failure.Type, failure.Message);
+            return StandInResponse.AwsError(400, failure.Type, failure.Message);
         }
 
         JsonObject? json = null;
@@ -155,32 +127,12 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
         }
 
         bool faulty = Faults.Operations.Contains(operation);
-        if (faulty)
-        {
-            if (Faults.Latency > TimeSpan.Zero) await Task.Delay(Faults.Latency, cancellationToken);
-            if (Roll(Faults.ResetFraction))
-            {
-                Interlocked.Increment(ref Counters.resets);
-                return StandInResponse.Reset;
-            }
-            if (Roll(Faults.InternalErrorFraction))
-            {
-                Interlocked.Increment(ref Counters.internalErrors);
-                return Error(500, "InternalFailure", "Internal service failure.");
-            }
-            if (Roll(Faults.ServiceUnavailableFraction))
-            {
-                Interlocked.Increment(ref Counters.serviceUnavailable);
-                return Error(503, "ServiceUnavailableException", "Service Unavailable. Please try again later.");
-            }
-            if (Roll(Faults.ThrottleFraction))
-            {
-                Interlocked.Increment(ref Counters.throttles);
-                return DataPlane.Contains(operation)
-                    ? Error(400, "ProvisionedThroughputExceededException", stream.Length > 0 ? $"Rate exceeded for stream {stream} under account {AccountId}." : "Rate exceeded for shard.")
-                    : Error(400, "LimitExceededException", $"Rate exceeded for stream {stream} under account {AccountId}.");
-            }
-        }
+        if (faulty && await Faults.InjectAsync(_dice, Counters, "Internal service failure.", () => DataPlane.Contains(operation)
+                ? StandInResponse.AwsError(400, "ProvisionedThroughputExceededException",
+                    stream.Length > 0 ? $"Rate exceeded for stream {stream} under account {AccountId}." : "Rate exceeded for shard.")
+                : StandInResponse.AwsError(400, "LimitExceededException", $"Rate exceeded for stream {stream} under account {AccountId}."),
+                cancellationToken) is { } fault)
+            return fault;
 
         var response = records is not null && faulty
             ? await PutRecordsWithFailuresAsync(request, json!, records, stream, cancellationToken)
@@ -188,7 +140,7 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
 
         if (response.Status == 200 && operation is "PutRecords" or "PutRecord")
             CountRecords(operation, response);
-        if (faulty && Roll(Faults.ResetAfterForwardFraction))
+        if (faulty && _dice.Roll(Faults.ResetAfterForwardFraction))
         {
             Interlocked.Increment(ref Counters.resetsAfterForward);
             return StandInResponse.Reset;
@@ -203,7 +155,7 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
         {
             // kinesalite's wording of AWS's validation message (validations/index.js, memberStr of putRecords.js).
             var members = string.Join(", ", Enumerable.Repeat("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@c965e310", records.Count));
-            return Error(400, "ValidationException",
+            return StandInResponse.AwsError(400, "ValidationException",
                 $"1 validation error detected: Value '[{members}]' at 'records' failed to satisfy constraint: Member must have length less than or equal to {MaxRecordsPerRequest}");
         }
         long size = 0;
@@ -214,7 +166,7 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
             size += Base64DecodedLength(data) + Encoding.UTF8.GetByteCount(key);
         }
         // The wording AWS answers (seen in aws/amazon-kinesis-streams-for-fluent-bit#21).
-        return size > MaxRequestRecordBytes ? Error(400, "InvalidArgumentException", "Records size exceeds 5 MB limit") : null;
+        return size > MaxRequestRecordBytes ? StandInResponse.AwsError(400, "InvalidArgumentException", "Records size exceeds 5 MB limit") : null;
     }
 
     private static long Base64DecodedLength(string base64)
@@ -246,8 +198,8 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
         int injectedCount = 0;
         for (int i = 0; i < records.Count; i++)
         {
-            if (Roll(Faults.ThroughputExceededFraction)) injected[i] = ("ProvisionedThroughputExceededException", "");
-            else if (Roll(Faults.InternalFailureFraction)) injected[i] = ("InternalFailure", "Internal service failure.");
+            if (_dice.Roll(Faults.ThroughputExceededFraction)) injected[i] = ("ProvisionedThroughputExceededException", "");
+            else if (_dice.Roll(Faults.InternalFailureFraction)) injected[i] = ("InternalFailure", "Internal service failure.");
             if (injected[i] is not null) injectedCount++;
         }
         if (injectedCount == 0) return await ForwardAsync(request, request.Body, cancellationToken);
@@ -295,7 +247,7 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
         }
         var result = new JsonObject { ["FailedRecordCount"] = injectedCount + upstreamFailed, ["Records"] = spliced };
         if (encryptionType is not null) result["EncryptionType"] = encryptionType;
-        return StandInResponse.Json(200, result.ToJsonString(), ("x-amzn-RequestId", Guid.NewGuid().ToString()));
+        return StandInResponse.Json(200, result.ToJsonString());
     }
 
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)

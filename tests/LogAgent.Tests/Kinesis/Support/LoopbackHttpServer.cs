@@ -51,10 +51,30 @@ public sealed class StandInResponse
 
     public static StandInResponse Reset { get; } = new(0, Array.Empty<byte>());
 
+    /// <summary>An AWS JSON 1.1 answer, with a request id as AWS gives every answer.</summary>
     public static StandInResponse Json(int status, string json, params (string Name, string Value)[] headers) =>
         new(status, Encoding.UTF8.GetBytes(json),
             headers.Select(h => KeyValuePair.Create(h.Name, h.Value))
+                .Prepend(KeyValuePair.Create("x-amzn-RequestId", Guid.NewGuid().ToString()))
                 .Prepend(KeyValuePair.Create("Content-Type", "application/x-amz-json-1.1")));
+
+    /// <summary>An AWS JSON 1.1 error: <c>{"__type": type, "message": message}</c>, its type also in x-amzn-ErrorType.</summary>
+    public static StandInResponse AwsError(int status, string type, string message) =>
+        Json(status, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }),
+            ("x-amzn-ErrorType", type));
+}
+
+/// <summary>The seeded chance behind every injected fault: one random sequence per stand-in, safe across threads.</summary>
+public sealed class FaultDice(int seed)
+{
+    private readonly Random _random = new(seed);
+
+    /// <summary>True with probability <paramref name="fraction"/> (never for 0 or less, always for 1 or more).</summary>
+    public bool Roll(double fraction)
+    {
+        if (fraction <= 0) return false;
+        lock (_random) return _random.NextDouble() < fraction;
+    }
 }
 
 public delegate Task<StandInResponse> StandInHandler(StandInRequest request, CancellationToken cancellationToken);
