@@ -122,6 +122,8 @@ public sealed partial class TailInput
         var handle = TryOpen(follower.Path);
         if (handle is null) return; // a static path not created yet
         var status = FileStatus.Of(handle);
+        // follow_inodes: a file being drained under its old name that the glob now matches under a new one.
+        if (FollowInodes && AdoptRenamed(follower, status, handle)) return;
         var leading = ReadLeading(handle);
         PositionEntry? entry = null;
         if (_positions is not null)
@@ -319,6 +321,7 @@ public sealed partial class TailInput
             handle.Dispose();
             file.Path = follower.Path;
             file.RotatedAt = null;
+            file.CloseAtEof = false;
             follower.Files.Add(file);
             return true;
         }
