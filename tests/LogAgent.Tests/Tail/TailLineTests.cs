@@ -180,6 +180,27 @@ public class TailLineTests
         Assert.Equal(2000, h.Messages().Distinct().Count());
     }
 
+    [Fact]
+    public async Task Open_on_every_update_follows_the_file_without_keeping_it_open()
+    {
+        await using var h = await TailHarness.StartAsync(NoneSource + "\nopen_on_every_update true\nenable_stat_watcher false", WithFile("app.log", "a\n"));
+        await h.WaitForCount(1);
+        Assert.False(h.Input.Followers.Single().Files.Single().IsOpen);
+        File.AppendAllText(h.File("app.log"), "b\n");
+        await h.WaitForCount(2);
+        Assert.Equal(new[] { "a", "b" }, h.Messages());
+    }
+
+    [Fact]
+    public async Task Skip_refresh_on_startup_leaves_files_alone_until_the_first_refresh()
+    {
+        await using var h = await TailHarness.StartAsync(NoneSource.Replace("app.log", "*.log") + "\nskip_refresh_on_startup true\nrefresh_interval 1",
+            WithFile("app.log", "a\n"));
+        Assert.Empty(h.Input.Followers);
+        await h.WaitForCount(1);
+        Assert.Equal(new[] { "a" }, h.Messages());
+    }
+
     internal static TempDirectory WithFile(string name, string content)
     {
         var dir = new TempDirectory();
