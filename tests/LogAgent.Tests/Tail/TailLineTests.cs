@@ -17,6 +17,18 @@ public class TailLineTests
         """;
 
     [Fact]
+    public async Task Reads_existing_lines_from_head_and_follows_appends_on_the_bytes_only_path()
+    {
+        await using var h = await TailHarness.StartAsync(NoneSource, WithFile("app.log", "one\ntwo\n"));
+        await h.WaitForCount(2);
+        File.AppendAllText(h.File("app.log"), "three\nfour\n");
+        await h.WaitForCount(4);
+        Assert.Equal(new[] { "one", "two", "three", "four" }, h.Messages());
+        Assert.True(h.Input.UsesRawLinePath);
+        Assert.All(h.Output.Events, e => Assert.Equal("app", e.Tag));
+    }
+
+    [Fact]
     public async Task An_unterminated_last_line_is_held_until_its_newline_arrives()
     {
         await using var h = await TailHarness.StartAsync(NoneSource, WithFile("app.log", "first\nsec"));
