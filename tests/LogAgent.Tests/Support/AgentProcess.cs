@@ -46,6 +46,8 @@ public sealed class AgentProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Standard input, when started with <see cref="WithInput"/>; close it to give the process end of input.</summary>
     public StreamWriter Input => _process.StandardInput;
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }

@@ -29,6 +29,9 @@ public sealed class PathFollower
     /// <summary>The file now at the path, or null when the path is missing or its file was rotated away.</summary>
     public TailedFile? Current => Files.Count > 0 && Files[^1].RotatedAt is null ? Files[^1] : null;
 
+    /// <summary>When the path was first found without a file (a static path not created yet); null once it has one.</summary>
+    public DateTimeOffset? MissingSince { get; set; }
+
     /// <summary>The path's pos file entry (without follow_inodes).</summary>
     public PositionEntry? Entry { get; set; }
 

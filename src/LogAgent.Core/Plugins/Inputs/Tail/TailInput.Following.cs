@@ -120,7 +120,11 @@ public sealed partial class TailInput
     private void Begin(PathFollower follower, bool startup)
     {
         var handle = TryOpen(follower.Path);
-        if (handle is null) return; // a static path not created yet
+        if (handle is null)
+        {
+            follower.MissingSince ??= DateTimeOffset.UtcNow; // a static path not created yet
+            return;
+        }
         var status = FileStatus.Of(handle);
         // follow_inodes: a file being drained under its old name that the glob now matches under a new one.
         if (FollowInodes && AdoptRenamed(follower, status, handle)) return;
@@ -130,6 +134,7 @@ public sealed partial class TailInput
             entry = FollowInodes ? _positions.Get(status.Inode) : _positions.Get(follower.Path);
 
         long offset;
+        DateTimeOffset? copiesAfter = null;
         if (entry is null || entry.Inode == 0)
         {
             offset = startup && !ReadFromHead ? status.Size : 0;
@@ -138,15 +143,19 @@ public sealed partial class TailInput
         {
             if (!(_fingerprints?.Matches(status.Inode, leading) ?? true))
             {
-                Log.LogWarning("{Path}: inode {Inode} now holds another file (its first bytes changed); reading it from the start instead of offset {Offset}",
-                    follower.Path, status.Inode, entry.Offset);
+                // Other first bytes under the same inode: a copytruncate while stopped (then a copy beside it starts
+                // with the recorded bytes and holds the rest), or an inode reused by another file.
+                copiesAfter = RecoverCopy(follower, status, entry);
+                if (copiesAfter is null)
+                    Log.LogWarning("{Path}: inode {Inode} now holds another file (its first bytes changed); reading it from the start instead of offset {Offset}",
+                        follower.Path, status.Inode, entry.Offset);
                 offset = 0;
             }
             else if ((long)entry.Offset > status.Size)
             {
                 Log.LogWarning("{Path} is shorter ({Size} bytes) than the saved offset {Offset}: truncated while stopped, reading from the start",
                     follower.Path, status.Size, entry.Offset);
-                RecoverCopy(follower, status, entry);
+                copiesAfter = RecoverCopy(follower, status, entry);
                 offset = 0;
             }
             else offset = (long)entry.Offset;
@@ -157,10 +166,13 @@ public sealed partial class TailInput
             offset = 0;
         }
         if (!FollowInodes) follower.Entry = entry;
-        var file = new TailedFile(follower.Path, status, offset) { ConsumedOffset = offset };
+        var file = new TailedFile(follower.Path, status, offset) { ConsumedOffset = offset, CopiesAfter = copiesAfter };
         file.Open(handle);
         file.LearnFingerprint(leading);
         _fingerprints?.Set(status.Inode, file.Fingerprint);
+        // Saved before any offset of this file reaches the pos file: after a crash, the recorded first bytes must be
+        // those of the file the saved offset belongs to, or a copytruncated file's copy is not recognised.
+        _fingerprints?.SaveIfChanged();
         if (FollowInodes) file.Entry = entry;
         follower.Files.Add(file);
         SaveProgress(follower);
@@ -193,26 +205,61 @@ public sealed partial class TailInput
     }
 
     /// <summary>A copytruncate while stopped: the copy holds what followed the saved offset.</summary>
-    private void RecoverCopy(PathFollower follower, FileStatus current, PositionEntry entry)
+    /// <returns>The time of the newest copy taken up (see <see cref="TailedFile.CopiesAfter"/>), or null when there was no copy.</returns>
+    private DateTimeOffset? RecoverCopy(PathFollower follower, FileStatus current, PositionEntry entry)
     {
         var known = _fingerprints?.Get(current.Inode);
-        if (known is null || known.Length == 0) return;
+        if (known is null || known.Length == 0) return null;
         var copy = RotatedSiblings(follower.Path, current.Inode)
             .Where(c => c.Status.Size >= (long)entry.Offset && c.Leading.AsSpan().StartsWith(known))
             .OrderByDescending(c => c.Status.ModifiedAt).FirstOrDefault();
-        if (copy.Path is null) return;
+        if (copy.Path is null) return null;
         Log.LogInformation("{Path}: reading the rest of its copy {Copy} from offset {Offset}", follower.Path, copy.Path, entry.Offset);
         AddRecovered(follower, copy.Path, copy.Status, (long)entry.Offset);
+        // Truncated more than once while stopped: the later copies hold what the file held in between.
+        var at = follower.Files.Count;
+        return AddRotatedBetween(follower, current.Inode, copy.Status.ModifiedAt, closeAtEof: true, ref at);
     }
 
-    private void AddRecovered(PathFollower follower, string path, FileStatus status, long offset)
+    private TailedFile? AddRecovered(PathFollower follower, string path, FileStatus status, long offset, bool closeAtEof = true, int? at = null)
     {
         var handle = TryOpen(path);
-        if (handle is null) return;
-        var file = new TailedFile(path, status, offset) { ConsumedOffset = offset, CloseAtEof = true, RotatedAt = DateTimeOffset.UtcNow };
+        if (handle is null) return null;
+        var file = new TailedFile(path, status, offset) { ConsumedOffset = offset, CloseAtEof = closeAtEof, RotatedAt = DateTimeOffset.UtcNow };
         file.Open(handle);
         file.LearnFingerprint(ReadLeading(handle));
-        follower.Files.Add(file);
+        follower.Files.Insert(at ?? follower.Files.Count, file);
+        return file;
+    }
+
+    /// <summary>
+    /// Files that came and went at the path between two looks. A writer faster than the reader rotates several times
+    /// while one file is being read (1,000,000 lines at full speed, rotated every 50,000: a new file every few tens of
+    /// milliseconds), and comparing the path's inode with the file being read only ever sees the first and the last.
+    /// The ones in between are the siblings rotation produced (<c>access.log.N</c>, or copytruncate's copies) that changed
+    /// after <paramref name="since"/> — the last write to the file being read, or the time of the copy last read — and
+    /// that are not followed already; they are read from their start, oldest first, at <paramref name="at"/> in the
+    /// path's files. (With timestamps of a coarse clock tick, a sibling written in the very tick of
+    /// <paramref name="since"/> is not told apart from the file itself and is left out.)
+    /// </summary>
+    /// <returns>The newest of <paramref name="since"/> and the times of the files added: later copies are newer than it.</returns>
+    private DateTimeOffset AddRotatedBetween(PathFollower follower, ulong currentInode, DateTimeOffset since, bool closeAtEof, ref int at,
+        byte[]? notStartingWith = null)
+    {
+        var followed = follower.Files.Select(f => f.Inode).ToHashSet();
+        var missed = RotatedSiblings(follower.Path, currentInode)
+            .Where(c => !followed.Contains(c.Status.Inode) && c.Status.Size > 0 && c.Status.ModifiedAt > since
+                && (notStartingWith is null || !c.Leading.AsSpan().StartsWith(notStartingWith)))
+            .OrderBy(c => c.Status.ModifiedAt);
+        foreach (var (path, status, _) in missed)
+        {
+            Log.LogInformation("{Path}: reading {Rotated} from its start, rotated before it was seen", follower.Path, path);
+            // rename + create: the writer may still append to it until it reopens, so it is read for rotate_wait like
+            // any rotated file; a copytruncate copy is complete.
+            if (AddRecovered(follower, path, status, 0, closeAtEof, at) is not null) at++;
+            since = status.ModifiedAt;
+        }
+        return since;
     }
 
     /// <summary>
@@ -297,9 +344,20 @@ public sealed partial class TailInput
             {
                 Log.LogInformation("{Path} rotated (inode {Old} → {New})", follower.Path, current.Inode, opened.Inode);
                 current.RotatedAt = DateTimeOffset.UtcNow;
+                var at = follower.Files.Count;
+                if (current.IsOpen) AddRotatedBetween(follower, opened.Inode, FileStatus.Of(current.Handle).ModifiedAt, closeAtEof: false, ref at);
             }
+            DateTimeOffset? copiesAfter = null;
+            if (current is null && follower.Files.Count == 0 && follower.MissingSince is { } missingSince)
+            {
+                // The path's first file: any created and rotated away (or copied and truncated) since the path was
+                // found missing came before it.
+                var at = 0;
+                copiesAfter = AddRotatedBetween(follower, opened.Inode, missingSince, closeAtEof: false, ref at);
+            }
+            follower.MissingSince = null;
             if (FollowInodes && AdoptRenamed(follower, opened, handle)) return;
-            var file = new TailedFile(follower.Path, opened, 0);
+            var file = new TailedFile(follower.Path, opened, 0) { CopiesAfter = copiesAfter };
             file.Open(handle);
             follower.Files.Add(file);
             if (follower.Files.Count == 1) SaveProgress(follower);
@@ -308,6 +366,15 @@ public sealed partial class TailInput
         var size = FileStatus.Of(current.Handle).Size;
         if (size < current.ReadOffset || !current.FingerprintStillMatches())
             Truncated(follower, current, status.Value);
+        else if (current.CopiesAfter is { } after && current.FingerprintLength > 0)
+        {
+            // The file restarted after a copytruncate has been read from its start: if what it held then was
+            // truncated again before that, its copy is newer than the last one read and is read from its start
+            // (any copy of what the file holds now is left alone: that is the next truncation's business).
+            current.CopiesAfter = null;
+            var at = follower.Files.IndexOf(current);
+            AddRotatedBetween(follower, current.Inode, after, closeAtEof: true, ref at, current.Fingerprint.ToArray());
+        }
     }
 
     /// <summary>follow_inodes: a file rotated away under one watched path that reappears under another keeps its place.</summary>
@@ -340,6 +407,7 @@ public sealed partial class TailInput
             .Where(c => c.Status.Size >= resumeAt && c.Leading.AsSpan().StartsWith(old.Fingerprint))
             .OrderByDescending(c => c.Status.ModifiedAt).FirstOrDefault();
         var index = follower.Files.IndexOf(old);
+        DateTimeOffset? newestCopy = null;
         if (copy.Path is not null && TryOpen(copy.Path) is { } copyHandle)
         {
             Log.LogInformation("{Path} was truncated at offset {Offset}; reading the rest from its copy {Copy}", follower.Path, old.ReadOffset, copy.Path);
@@ -354,6 +422,11 @@ public sealed partial class TailInput
             rest.ReadOffset = resumeAt;
             follower.Files.Insert(index, rest);
             index++;
+            // Copies of files that were at the path after this one (or, when this one was truncated again before it
+            // was first read, after the copy read before it) and were truncated before they were seen.
+            newestCopy = AddRotatedBetween(follower, old.Inode, old.CopiesAfter is { } after && after < copy.Status.ModifiedAt ? after : copy.Status.ModifiedAt,
+                closeAtEof: true, ref index);
+            if (newestCopy < copy.Status.ModifiedAt) newestCopy = copy.Status.ModifiedAt;
         }
         else
         {
@@ -364,7 +437,7 @@ public sealed partial class TailInput
         old.Dispose();
         follower.Files.RemoveAt(index);
         if (handle is null) return;
-        var restarted = new TailedFile(follower.Path, FileStatus.Of(handle), 0);
+        var restarted = new TailedFile(follower.Path, FileStatus.Of(handle), 0) { CopiesAfter = newestCopy };
         restarted.Open(handle);
         follower.Files.Insert(index, restarted);
         SaveProgress(follower);

@@ -60,11 +60,20 @@ public sealed partial class TailInput
                     file.AtEof = true;
                     break;
                 }
+                if (file.RotatedAt is null && file.FingerprintLength > 0 && !file.FingerprintStillMatches())
+                {
+                    // copytruncate while this loop ran: the file was truncated and written again past the read offset,
+                    // so the bytes just read are the new file's, not the rest of the old one (which is in the copy).
+                    // Drop them and end the turn; CheckPath sees the truncation next and reads the rest from the copy.
+                    more = true;
+                    break;
+                }
                 file.AtEof = false;
                 if (file.FingerprintLength < TailedFile.FingerprintSize && file.ReadOffset < TailedFile.FingerprintSize)
                 {
                     file.RefreshFingerprint();
                     _fingerprints?.Set(file.Inode, file.Fingerprint);
+                    _fingerprints?.SaveIfChanged(); // before this file's offsets reach the pos file (see Begin)
                 }
                 file.ReadOffset += n;
                 file.BytesInWindow += n;

@@ -55,6 +55,12 @@ public sealed class TailedFile : IDisposable
     /// <summary>A file found again after a restart or a copytruncate: read to its end, then closed without waiting.</summary>
     public bool CloseAtEof { get; set; }
 
+    /// <summary>
+    /// A file restarted from 0 after a copytruncate (or the path's first file): the time of the newest copy read before
+    /// it. Copies newer than that, other than of this file, hold what the path held in between (see TailInput.CheckPath).
+    /// </summary>
+    public DateTimeOffset? CopiesAfter { get; set; }
+
     /// <summary>True after the last read found no more bytes.</summary>
     public bool AtEof { get; set; }
 
