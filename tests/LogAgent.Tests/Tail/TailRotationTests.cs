@@ -155,6 +155,23 @@ public class TailRotationTests
     }
 
     [Fact]
+    public async Task A_pos_file_kept_beside_the_log_is_never_taken_for_a_rotated_log()
+    {
+        var dir = new TempDirectory();
+        var source = Source.Replace("{dir}/app.pos", "{dir}/app.log.pos");
+        Append(dir.File("app.log"), 1, 20);
+        var first = await TailHarness.StartAsync(source, dir);
+        await first.WaitForCount(20);
+        await first.StopAsync();
+        File.Move(dir.File("app.log"), dir.File("app.log.1"));
+        Append(dir.File("app.log"), 21, 30);
+        await using var second = await TailHarness.StartAsync(source, dir);
+        await second.WaitForCount(10);
+        await Task.Delay(300);
+        Assert.Equal(Lines(21, 30), second.Messages());
+    }
+
+    [Fact]
     public async Task A_reused_inode_holding_another_file_is_read_from_its_start_not_from_the_stale_offset()
     {
         var dir = new TempDirectory();

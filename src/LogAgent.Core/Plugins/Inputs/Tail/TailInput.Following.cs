@@ -276,6 +276,8 @@ public sealed partial class TailInput
         foreach (var sibling in Directory.EnumerateFiles(directory, name + "*"))
         {
             if (sibling == path || CompressedSuffixes.Any(s => sibling.EndsWith(s, StringComparison.Ordinal))) continue;
+            // A pos file kept beside the log (access.log.pos) and its companions are not rotated logs.
+            if (_positions is not null && System.IO.Path.GetFullPath(sibling).StartsWith(_positions.FilePath, StringComparison.Ordinal)) continue;
             lock (_followers) if (_followers.ContainsKey(sibling)) continue;
             if (_patterns.Any(p => PathGlob.HasWildcards(p) && PathGlob.IsMatch(p, sibling))) continue;
             var status = SafeStat(sibling);
