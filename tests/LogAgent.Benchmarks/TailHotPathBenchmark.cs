@@ -24,6 +24,8 @@ public class TailHotPathBenchmark
     private TailedFile _file = null!;
     private readonly DropRouter _router = new();
     private string[] _texts = null!;
+    private Record[] _records = null!;
+    private readonly EventTime _time = EventTime.Now;
     private NginxParser _parser = null!;
     private System.Text.RegularExpressions.Regex _regex = null!;
 
@@ -49,6 +51,7 @@ public class TailHotPathBenchmark
         _texts = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         _parser = (NginxParser)Configured(new NginxParser());
         _regex = _parser.Regex;
+        _records = _texts.Select(t => { _parser.TryParse(t, out _, out var r); return r; }).ToArray();
         if (!_raw.IsRawPath) throw new InvalidOperationException("the none parser should take the bytes-only path");
     }
 
@@ -72,6 +75,38 @@ public class TailHotPathBenchmark
         int n = 0;
         foreach (var line in _texts) n += _parser.TryParse(line, out _, out var r) ? r.Count : 0;
         return n;
+    }
+
+    [Benchmark(OperationsPerInvoke = Lines)]
+    public int DecodeOnly()
+    {
+        int n = 0;
+        var span = _buffer.AsSpan();
+        int start = 0;
+        while (true)
+        {
+            var nl = span[start..].IndexOf((byte)'\n');
+            if (nl < 0) break;
+            n += Encoding.UTF8.GetString(span.Slice(start, nl)).Length;
+            start += nl + 1;
+        }
+        return n;
+    }
+
+    [Benchmark(OperationsPerInvoke = Lines)]
+    public int EncodeParsedRecordsOnly()
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>(1 << 20);
+        for (int i = 0; i < _records.Length; i++)
+        {
+            if (i % 1000 == 0) output.ResetWrittenCount();
+            var writer = new MessagePack.MessagePackWriter(output);
+            writer.WriteArrayHeader(2);
+            _time.WriteTo(ref writer);
+            RecordCodec.WriteValue(ref writer, _records[i]);
+            writer.Flush();
+        }
+        return output.WrittenCount;
     }
 
     [Benchmark(OperationsPerInvoke = Lines)]
