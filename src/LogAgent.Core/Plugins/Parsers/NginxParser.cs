@@ -64,21 +64,9 @@ public sealed class NginxParser : RegexpParser
             int p = 0;
             // remote, host, user: `[^ ]*` then a space — the text up to the next space.
             for (int f = 0; f < 3; f++)
-            {
-                int sp = s[p..].IndexOf(' ');
-                if (sp < 0) return false;
-                fields[f] = new Range(p, p + sp);
-                p += sp + 1;
-            }
+                if (!TakeUntil(s, ref p, ' ', out fields[f])) return false;
             // \[time\] "
-            if (p >= s.Length || s[p] != '[') return false;
-            p++;
-            int close = s[p..].IndexOf(']');
-            if (close < 0) return false;
-            fields[3] = new Range(p, p + close);
-            p += close + 1;
-            if (!s[p..].StartsWith(" \"")) return false;
-            p += 2;
+            if (!Skip(s, ref p, "[") || !TakeUntil(s, ref p, ']', out fields[3]) || !Skip(s, ref p, " \"")) return false;
             // method: `\S+`, greedy. Stopped by a space, with no quote in it, nothing shorter can match (what follows
             // must be ` ` or `"`). A quote right after it (nginx's `"-"` for an empty request) is left to the regex: `\S+`
             // would take the quote too and may find a match further on.
@@ -106,12 +94,7 @@ public sealed class NginxParser : RegexpParser
             fields[5] = new Range(start, end);
             // " code size: each up to the next space; size may end the line.
             p = quote + 1;
-            if (p >= s.Length || s[p] != ' ') return false;
-            p++;
-            int codeEnd = s[p..].IndexOf(' ');
-            if (codeEnd < 0) return false;
-            fields[6] = new Range(p, p + codeEnd);
-            p += codeEnd + 1;
+            if (!Skip(s, ref p, " ") || !TakeUntil(s, ref p, ' ', out fields[6])) return false;
             int sizeEnd = s[p..].IndexOf(' ');
             if (sizeEnd < 0)
             {
@@ -122,18 +105,8 @@ public sealed class NginxParser : RegexpParser
             fields[7] = new Range(p, p + sizeEnd);
             p += sizeEnd;
             // "referer" "agent"
-            if (!s[p..].StartsWith(" \"")) return false;
-            p += 2;
-            int refererEnd = s[p..].IndexOf('"');
-            if (refererEnd < 0) return false;
-            fields[8] = new Range(p, p + refererEnd);
-            p += refererEnd + 1;
-            if (!s[p..].StartsWith(" \"")) return false;
-            p += 2;
-            int agentEnd = s[p..].IndexOf('"');
-            if (agentEnd < 0) return false;
-            fields[9] = new Range(p, p + agentEnd);
-            p += agentEnd + 1;
+            if (!Skip(s, ref p, " \"") || !TakeUntil(s, ref p, '"', out fields[8]) ||
+                !Skip(s, ref p, " \"") || !TakeUntil(s, ref p, '"', out fields[9])) return false;
             if (p == s.Length)
             {
                 fields[10] = Absent;
@@ -153,6 +126,24 @@ public sealed class NginxParser : RegexpParser
             }
             if (s[p..].Contains('"')) return false;
             fields[10] = new Range(p, s.Length);
+            return true;
+        }
+
+        // The text from p to the next `stop` (a `[^stop]*` followed by `stop`), and p moved past the stop.
+        private static bool TakeUntil(ReadOnlySpan<char> s, ref int p, char stop, out Range field)
+        {
+            int length = s[p..].IndexOf(stop);
+            field = length < 0 ? Absent : new Range(p, p + length);
+            if (length < 0) return false;
+            p += length + 1;
+            return true;
+        }
+
+        // The literal text at p, and p moved past it.
+        private static bool Skip(ReadOnlySpan<char> s, ref int p, string literal)
+        {
+            if (!s[p..].StartsWith(literal)) return false;
+            p += literal.Length;
             return true;
         }
     }
