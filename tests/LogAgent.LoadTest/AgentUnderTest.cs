@@ -44,6 +44,10 @@ public sealed class AgentUnderTest : IDisposable
 
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
     public async Task WaitListeningAsync(int port, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

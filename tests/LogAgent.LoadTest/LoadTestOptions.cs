@@ -5,13 +5,17 @@ public sealed class LoadTestOptions
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/LogAgent.LoadTest -- SCENARIO [options]
-          SCENARIO             forward-null | forward-forward | forward-forward-ack | all
+          SCENARIO             forward-null | forward-forward | forward-forward-ack | forward (the three)
+                               | tail-null | tail-forward | tail-nginx | tail (the three) | all
           --seconds N          measured seconds (default 10)
           --warmup N           seconds before measuring (default 3)
           --connections N      sending connections (default 4)
           --window N           requests in flight per connection (default 4)
           --events N           events per PackedForward request (default 1000)
           --buffer-mib N       total_limit_size of the forward output's memory buffer (default 32)
+          --lines N            lines of the tailed nginx access log (default 1000000; generated once into the temp directory)
+          --repeat N           runs of each tail scenario, each reported (default 1)
+          --tail-timeout N     seconds a tail scenario may take (default 300)
           --agent-env K=V      environment variable for the agent (repeatable), e.g. DOTNET_gcServer=1
         """;
 
@@ -22,7 +26,14 @@ public sealed class LoadTestOptions
     public int Window { get; private set; } = 4;
     public int EventsPerRequest { get; private set; } = 1000;
     public int BufferMiB { get; private set; } = 32;
+    public int Lines { get; private set; } = 1_000_000;
+    public int Repeat { get; private set; } = 1;
+    public double TailTimeoutSeconds { get; private set; } = 300;
     public List<KeyValuePair<string, string>> AgentEnvironment { get; } = new();
+
+    /// <summary>Whether the scenario named <paramref name="name"/> is one of those asked for.</summary>
+    public bool Runs(string name) => Scenario == "all" || Scenario == name ||
+                                        (Scenario is "forward" or "tail" && name.StartsWith(Scenario + "-", StringComparison.Ordinal));
 
     public static LoadTestOptions? Parse(string[] args)
     {
@@ -38,6 +49,9 @@ public sealed class LoadTestOptions
                 case "--window": options.Window = int.Parse(Value()); break;
                 case "--events": options.EventsPerRequest = int.Parse(Value()); break;
                 case "--buffer-mib": options.BufferMiB = int.Parse(Value()); break;
+                case "--lines": options.Lines = int.Parse(Value()); break;
+                case "--repeat": options.Repeat = int.Parse(Value()); break;
+                case "--tail-timeout": options.TailTimeoutSeconds = double.Parse(Value()); break;
                 case "--agent-env":
                     var pair = Value().Split('=', 2);
                     if (pair.Length != 2) return null;
@@ -45,7 +59,8 @@ public sealed class LoadTestOptions
                     break;
                 case "-h" or "--help": return null;
                 default:
-                    if (args[i].StartsWith('-') || !(args[i] is "all" || LoadTest.Scenario.All.Any(s => s.Name == args[i]))) return null;
+                    if (args[i].StartsWith('-') || !(args[i] is "all" or "forward" or "tail" || LoadTest.Scenario.All.Any(s => s.Name == args[i]) ||
+                                                   TailScenario.All.Any(s => s.Name == args[i]))) return null;
                     options.Scenario = args[i];
                     break;
             }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using LogAgent.LoadTest;
 
-// dotnet run -c Release --project tests/LogAgent.LoadTest -- [forward-null|forward-forward|forward-forward-ack|all] [options]
+// dotnet run -c Release --project tests/LogAgent.LoadTest -- [SCENARIO|forward|tail|all] [options]; --help lists them
 var options = LoadTestOptions.Parse(args);
 if (options is null)
 {
@@ -11,27 +11,56 @@ if (options is null)
     return 2;
 }
 
-Console.WriteLine($"agent: {AgentUnderTest.ExecutablePath}");
-Console.WriteLine($"load: {options.Connections} connections × {options.Window} requests in flight, {options.EventsPerRequest} events per PackedForward request; " +
-                  $"warm-up {options.WarmupSeconds}s, measured {options.Seconds}s; forward output buffer {options.BufferMiB} MiB; {Environment.ProcessorCount} CPUs");
-var batch = new AccessLogBatch("bench.access", options.EventsPerRequest, requestAck: true);
-Console.WriteLine($"event: {batch.EventBytes} bytes of msgpack; request: {batch.Request.Length} bytes");
-Console.WriteLine();
-Console.WriteLine($"{"scenario",-22} {"events/s",12} {"MiB/s",8} {"agent CPU s",12} {"CPU s/M events",15} {"peak RSS MiB",13}");
-
+Console.WriteLine($"agent: {AgentUnderTest.ExecutablePath}; {Environment.ProcessorCount} CPUs");
 int failures = 0;
-foreach (var scenario in Scenario.All.Where(s => options.Scenario == "all" || s.Name == options.Scenario))
+
+var forwardScenarios = Scenario.All.Where(s => options.Runs(s.Name)).ToList();
+if (forwardScenarios.Count > 0)
 {
-    try
+    Console.WriteLine($"load: {options.Connections} connections × {options.Window} requests in flight, {options.EventsPerRequest} events per PackedForward request; " +
+                      $"warm-up {options.WarmupSeconds}s, measured {options.Seconds}s; forward output buffer {options.BufferMiB} MiB");
+    var batch = new AccessLogBatch("bench.access", options.EventsPerRequest, requestAck: true);
+    Console.WriteLine($"event: {batch.EventBytes} bytes of msgpack; request: {batch.Request.Length} bytes");
+    Console.WriteLine();
+    Console.WriteLine($"{"scenario",-22} {"events/s",12} {"MiB/s",8} {"agent CPU s",12} {"CPU s/M events",15} {"peak RSS MiB",13}");
+    foreach (var scenario in forwardScenarios)
     {
-        var result = await RunAsync(scenario, batch, options);
-        Console.WriteLine($"{scenario.Name,-22} {result.EventsPerSecond,12:N0} {result.MiBPerSecond,8:N1} {result.CpuSeconds,12:N2} {result.CpuSecondsPerMillion,15:N2} {result.PeakRssMiB,13:N1}");
+        try
+        {
+            var result = await RunAsync(scenario, batch, options);
+            Console.WriteLine($"{scenario.Name,-22} {result.EventsPerSecond,12:N0} {result.MiBPerSecond,8:N1} {result.CpuSeconds,12:N2} {result.CpuSecondsPerMillion,15:N2} {result.PeakRssMiB,13:N1}");
+        }
+        catch (Exception e)
+        {
+            failures++;
+            Console.WriteLine($"{scenario.Name,-22} FAILED: {e.Message}");
+        }
     }
-    catch (Exception e)
-    {
-        failures++;
-        Console.WriteLine($"{scenario.Name,-22} FAILED: {e.Message}");
-    }
+    Console.WriteLine();
+}
+
+var tailScenarios = TailScenario.All.Where(s => options.Runs(s.Name)).ToList();
+if (tailScenarios.Count > 0)
+{
+    var log = NginxAccessLog.Get(options.Lines);
+    Console.WriteLine($"tail: {options.Lines:N0} lines of nginx access log, {new FileInfo(log).Length / (1024.0 * 1024):N1} MiB, read from the head ({log}); " +
+                      "measured from the tail input opening the log to the last line through; CPU s: while measuring (whole process life)");
+    Console.WriteLine();
+    Console.WriteLine($"{"scenario",-22} {"lines/s",12} {"MiB/s",8} {"seconds",8} {"agent CPU s",18} {"peak RSS MiB",13}");
+    foreach (var scenario in tailScenarios)
+        for (int run = 0; run < options.Repeat; run++)
+        {
+            try
+            {
+                var r = await TailRun.RunAsync(scenario, log, options.Lines, options);
+                Console.WriteLine($"{scenario.Name,-22} {r.LinesPerSecond,12:N0} {r.MiBPerSecond,8:N1} {r.Seconds,8:N3} {$"{r.CpuSeconds:N2} ({r.TotalCpuSeconds:N2})",18} {r.PeakRssMiB,13:N1}");
+            }
+            catch (Exception e)
+            {
+                failures++;
+                Console.WriteLine($"{scenario.Name,-22} FAILED: {e.Message}");
+            }
+        }
 }
 return failures == 0 ? 0 : 1;
 

@@ -27,7 +27,8 @@ public sealed record Scenario(string Name, string Description, bool HasSink, Fun
 
     // Chunks are flushed as soon as they are full (burst interval 0) by two threads over kept connections, and the
     // buffer blocks the input when it holds total_limit_size (--buffer-mib), so memory stays bounded when the sink is slower.
-    private static string ForwardMatch(int sinkPort, int bufferMiB, bool requireAck) => $"""
+    internal static string ForwardMatch(int sinkPort, int bufferMiB, bool requireAck, string flushInterval = "1s",
+        string flushThreadInterval = "0.05") => $"""
         <match **>
           @type forward
           keepalive true
@@ -42,9 +43,9 @@ public sealed record Scenario(string Name, string Description, bool HasSink, Fun
             total_limit_size {bufferMiB}m
             overflow_action block
             flush_mode interval
-            flush_interval 1s
+            flush_interval {flushInterval}
             flush_thread_count 2
-            flush_thread_interval 0.05
+            flush_thread_interval {flushThreadInterval}
             flush_thread_burst_interval 0
           </buffer>
         </match>

@@ -100,6 +100,11 @@ public static class RecordCodec
             case EventTime t: t.WriteTo(ref writer); break;
             case DateTimeOffset dto: writer.Write(dto.ToString("o")); break;
             case DateTime dt: writer.Write(dt.ToString("o")); break;
+            case Record record:
+                // Record's own struct enumerator: through IDictionary every field costs a boxed enumerator's interface calls.
+                writer.WriteMapHeader(record.Count);
+                foreach (var kv in record) { writer.Write(kv.Key); WriteValue(ref writer, kv.Value); }
+                break;
             case IDictionary<string, object?> map:
                 writer.WriteMapHeader(map.Count);
                 foreach (var kv in map) { writer.Write(kv.Key); WriteValue(ref writer, kv.Value); }

@@ -9,16 +9,16 @@ namespace LogAgent.Sdk.Text;
 /// <c>float</c> (<c>1362020400.123</c>, digits after the dot taken as nanoseconds without float rounding),
 /// <c>unixtime</c> (whole seconds) or <c>mixed</c> (a number as float, a string with the format).
 /// Like fluentd it remembers the last two strings it parsed, since consecutive lines often share a second.
-/// Safe to share between threads (the cache is locked; the lock is uncontended in the usual one-reader case).
+/// Safe to share between threads: each cache slot is one immutable (text, time) object swapped as a whole, so a reader
+/// sees a consistent pair without a lock (a lock on every line cost as much as the parse it saves).
 /// </summary>
 public sealed class EventTimeParser
 {
     private readonly RubyTimeFormat? _format;
     private readonly bool _iso8601Only;
     private readonly Func<DateTimeOffset> _now;
-    private string? _key1, _key2;
-    private EventTime _time1, _time2;
-    private readonly object _cacheLock = new();
+    private sealed record Cached(string Text, EventTime Time);
+    private Cached? _cached1, _cached2;
 
     public EventTimeParser(string type, string? format, RubyTimeZone zone, Func<DateTimeOffset>? now = null)
     {
@@ -60,21 +60,17 @@ public sealed class EventTimeParser
 
     public bool TryParseString(string value, out EventTime time)
     {
-        lock (_cacheLock) return TryParseStringLocked(value, out time);
-    }
-
-    private bool TryParseStringLocked(string value, out EventTime time)
-    {
-        if (value == _key2) { time = _time2; return true; }
-        if (value == _key1) { time = _time1; return true; }
+        var second = Volatile.Read(ref _cached2);
+        if (second is not null && value == second.Text) { time = second.Time; return true; }
+        var first = Volatile.Read(ref _cached1);
+        if (first is not null && value == first.Text) { time = first.Time; return true; }
         bool ok = _iso8601Only ? RubyTimeParse.TryParseIso8601(value, Zone, out time)
             : _format is not null ? _format.TryParse(value, Zone, _now(), out time)
             : RubyTimeParse.TryParse(value, Zone, _now(), out time);
         if (!ok) return false;
-        _key1 = _key2;
-        _time1 = _time2;
-        _key2 = value;
-        _time2 = time;
+        // Two threads racing here may each lose the other's entry: only a cache miss later, never a wrong time.
+        Volatile.Write(ref _cached1, second);
+        Volatile.Write(ref _cached2, new Cached(value, time));
         return true;
     }
 

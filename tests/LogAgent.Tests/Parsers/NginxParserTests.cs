@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using LogAgent.Core.Plugins.Parsers;
 using LogAgent.Sdk.Events;
 using static LogAgent.Tests.Parsers.ParserBuilder;
 
@@ -39,5 +41,58 @@ public class NginxParserTests
     {
         var (_, record) = Build("nginx").Parse("127.0.0.1 192.168.0.1 - [28/Feb/2013:12:00:00 +0900] \"GET / HTTP/1.1\" 200 777 \"-\" \"Opera/12.0\" " + suffix);
         Assert.Equal(expected, record["http_x_forwarded_for"]);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1 192.168.0.1 - [28/Feb/2013:12:00:00 +0900] \"GET / HTTP/1.1\" 200 777 \"-\" \"Opera/12.0\"")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"GET /a  b   HTTP/1.1\" 200 777")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"GET    \" 200 777 \"-\" \"-\"")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"-\" 400 0 \"-\" \"-\"")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"GET /a\tb HTTP/1.1\" 200 777 \"-\" \"-\" \t \"1.2.3.4\"")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"GET /a HTTP/1.1\"x\" 200 777 \"-\" \"-\"")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"GET /a HTTP/1.1\" 200 777 \"-\" \"-\"   ")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"GET /a HTTP/1.1\" 200 777 \"-\" \"-\" \"1.2.3.4")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"GET /a HTTP/1.1\" 200 777 \"-\" \"-\" 1.2.3.4, 5.6.7.8")]
+    [InlineData("127.0.0.1 - - [28/Feb/2013:12:00:00 +0900] \"GET /a HTTP/1.1\" 200 777 \"-\" \"-\"\nnext")]
+    [InlineData("127.0.0.1  - [28/Feb/2013:12:00:00 +0900] \"GET / HTTP/1.1\" 200 777 \"-\" \"-\"")]
+    public void Splits_by_hand_exactly_as_the_expression_does(string line) => AssertSameAsExpression(line);
+
+    private static readonly Regex DefaultExpression = ((NginxParser)Build("nginx")).Regex;
+
+    // Lines of the usual shape with one to three characters replaced by those the expression's choices hinge on.
+    [Fact]
+    public void Splits_mutated_lines_exactly_as_the_expression_does()
+    {
+        const string line = "10.1.2.3 - bob [28/Feb/2013:12:00:00 +0900] \"GET /a/b?c=d HTTP/1.1\" 200 777 \"http://x/\" \"Mozilla/5.0 (X11)\" \"1.2.3.4\"";
+        var random = new Random(5);
+        int byHand = 0;
+        const string alphabet = " \"[]\t-/aH\\\n";
+        for (int i = 0; i < 20_000; i++)
+        {
+            var chars = line.ToCharArray();
+            for (int k = random.Next(1, 4); k > 0; k--) chars[random.Next(chars.Length)] = alphabet[random.Next(alphabet.Length)];
+            var mutated = new string(chars);
+            if (random.Next(4) == 0) mutated = mutated[..random.Next(mutated.Length)];
+            if (AssertSameAsExpression(mutated)) byHand++;
+        }
+        Assert.True(byHand > 1000, $"only {byHand} of the mutated lines were split by hand");
+    }
+
+    /// <summary>True when the line was split by hand (and then exactly as the expression splits it).</summary>
+    private static bool AssertSameAsExpression(string line)
+    {
+        Span<Range> fields = stackalloc Range[11];
+        if (!NginxParser.DefaultFields.Match(line, fields)) return false; // the regex decides
+        var match = DefaultExpression.Match(line);
+        Assert.True(match.Success, $"split by hand, but the expression does not match: {line}");
+        string[] names = ["remote", "host", "user", "time", "method", "path", "code", "size", "referer", "agent", "http_x_forwarded_for"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            var group = match.Groups[names[i]];
+            var absent = fields[i].Equals(NginxParser.DefaultFields.Absent);
+            Assert.True(group.Success != absent, $"{names[i]} taking part differs for: {line}");
+            if (group.Success) Assert.True(group.Value == line[fields[i]], $"{names[i]}: '{line[fields[i]]}' by hand, '{group.Value}' by the expression, in: {line}");
+        }
+        return true;
     }
 }

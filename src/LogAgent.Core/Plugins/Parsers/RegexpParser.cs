@@ -17,6 +17,7 @@ public class RegexpParser : ParserPlugin
 {
     private Regex? _regex;
     private string[] _names = Array.Empty<string>();
+    private int[] _numbers = Array.Empty<int>();
 
     [Parameter("expression", "The regular expression, as /pattern/ with optional i, m or x flags; named groups become fields.")]
     public string? Expression { get; set; }
@@ -29,6 +30,9 @@ public class RegexpParser : ParserPlugin
 
     /// <summary>The compiled expression, for tests and for inputs that want to show it.</summary>
     public Regex Regex => _regex ?? throw new InvalidOperationException("the parser is not configured");
+
+    /// <summary>The expression's named groups, in the order they appear: the record's fields, in that order.</summary>
+    protected IReadOnlyList<string> GroupNames => _names;
 
     public override void Configure(ConfigSection config)
     {
@@ -45,6 +49,8 @@ public class RegexpParser : ParserPlugin
             throw at is null ? new ConfigException(e.Message, config) : new ConfigException(e.Message, at);
         }
         _names = RubyRegex.NamedGroups(_regex);
+        // Groups by number: Groups[name] looks the name up in a hashtable on every call, once per field per line.
+        _numbers = _names.Select(_regex.GroupNumberFromName).ToArray();
         if (_names.Length == 0)
             throw new ConfigException($"expression {Expression} has no named groups ((?<name>...)), so it cannot produce fields", config);
     }
@@ -59,10 +65,11 @@ public class RegexpParser : ParserPlugin
             return false;
         }
         record = new Record(_names.Length);
-        foreach (var name in _names)
+        var groups = m.Groups;
+        for (int i = 0; i < _names.Length; i++)
         {
-            var g = m.Groups[name];
-            if (g.Success) record[name] = g.Value;
+            var g = groups[_numbers[i]];
+            if (g.Success) record[_names[i]] = g.Value;
         }
         return TryFinish(record, out time);
     }
