@@ -17,6 +17,24 @@ public sealed class OutputMetrics
     public long DeadLetterChunks => Interlocked.Read(ref _deadLetterChunks);
     public long SecondaryWrites => Interlocked.Read(ref _secondaryWrites);
 
+    /// <summary>The output plugin's own counters (<see cref="LogAgent.Sdk.Plugins.IPluginContext.Metrics"/>).</summary>
+    public LogAgent.Sdk.Plugins.PluginMetrics? Plugin { get; set; }
+
+    /// <summary>Every counter as name → value: the engine's (fluentd's monitor_agent names), then the plugin's as
+    /// <c>plugin.NAME</c>.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> Snapshot()
+    {
+        var all = new List<KeyValuePair<string, long>>
+        {
+            new("emit_records", EmitRecords), new("emit_size", EmitSize), new("write_count", WriteCount),
+            new("rollback_count", RollbackCount), new("retry_count", RetryCount), new("slow_flush_count", SlowFlushCount),
+            new("dead_letter_chunks", DeadLetterChunks), new("secondary_writes", SecondaryWrites),
+            new("buffer_queue_length", QueueLength), new("buffer_total_queued_size", TotalQueuedBytes),
+        };
+        if (Plugin is not null) all.AddRange(Plugin.Snapshot().Select(kv => KeyValuePair.Create("plugin." + kv.Key, kv.Value)));
+        return all;
+    }
+
     /// <summary>Set by the buffer: queued chunks, their bytes, and the age of the oldest chunk held.</summary>
     public Func<(int QueueLength, long QueuedBytes, TimeSpan OldestChunkAge)>? BufferState { get; set; }
 

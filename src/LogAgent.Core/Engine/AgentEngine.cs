@@ -296,6 +296,10 @@ public sealed class AgentEngine
         await RunStage("shut down secondaries", _secondaries, (p, ct) => p.ShutdownAsync(ct));
         await RunStage("stop outputs", _outputs, (p, ct) => p.StopAsync(ct));
         await RunStage("shut down outputs", _outputs, (p, ct) => p.ShutdownAsync(ct));
+        // The last word on each buffered output: what it received, wrote and retried, and its plugin's own counters.
+        foreach (var runner in _runners)
+            _log.LogInformation("metrics of {Output}: {Metrics}", runner.OutputId,
+                string.Join(' ', runner.Metrics.Snapshot().Select(kv => kv.Key + "=" + kv.Value)));
         _log.LogInformation("agent stopped");
     }
 

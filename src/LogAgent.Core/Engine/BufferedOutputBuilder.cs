@@ -89,6 +89,7 @@ internal sealed class BufferedOutputBuilder
         var buffer = new OutputBuffer(config, keys, openStore, log, _clock, _engine.EmitErrorEvent);
         var runner = new BufferedOutputRunner(plugin, buffer, config, policy, handOff, log, _clock);
         plugin.AttachBuffer(runner);
+        buffer.Metrics.Plugin = plugin.Context.Metrics;
 
         void Validate()
         {

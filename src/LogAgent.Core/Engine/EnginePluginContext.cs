@@ -19,6 +19,7 @@ internal sealed class EnginePluginContext : IPluginContext
     }
 
     public ILogger Logger { get; }
+    public PluginMetrics Metrics { get; } = new();
     public IEventRouter Router { get; }
     public string Hostname => _engine.Hostname;
     public int WorkerId => 0;

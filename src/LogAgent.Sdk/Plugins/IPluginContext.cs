@@ -31,6 +31,9 @@ public interface IPluginContext
     /// <summary>Creates, configures and attaches a child output (a copy <c>&lt;store&gt;</c>, a <c>&lt;secondary&gt;</c>).</summary>
     OutputPlugin CreateOutput(ConfigSection outputSection);
 
+    /// <summary>This plugin instance's own counters; the engine shows them with the output's buffer metrics.</summary>
+    PluginMetrics Metrics { get; }
+
     /// <summary>This host's name, as <c>hostname</c> in fluentd configs.</summary>
     string Hostname { get; }
 

@@ -1,5 +1,6 @@
 using LogAgent.Core.Config;
 using LogAgent.Core.Engine;
+using LogAgent.Core.Plugins;
 using LogAgent.Tests.Support;
 
 namespace LogAgent.Tests.Engine;
@@ -18,8 +19,21 @@ public class BundledConfigTests
     public void Passes_dry_run_without_warnings(string relativePath)
     {
         var root = ConfigLoader.LoadFile(Path.Combine(RepoPaths.Conf, relativePath));
-        var engine = AgentEngine.Build(root);
+        var engine = AgentEngine.Build(root, new EngineOptions { Registry = RegistryWithRepositoryPlugins() });
         Assert.Empty(engine.Warnings.Where(w => !w.Message.Contains("workers")).Select(w => w.ToString()));
+    }
+
+    /// <summary>The built-ins and the plugins of this repository (conf/examples/kinesis-fanout.conf uses the Kinesis
+    /// outputs), loaded from their build output laid out as an operator installs them: plugins/NAME/NAME.dll.</summary>
+    private static PluginRegistry RegistryWithRepositoryPlugins()
+    {
+        var registry = PluginRegistry.CreateWithBuiltIns();
+        using var dir = new TempDirectory();
+        var plugin = dir.Sub("plugins/LogAgent.Plugins.Kinesis");
+        foreach (var file in Directory.GetFiles(RepoPaths.KinesisPluginBuildOutput))
+            File.Copy(file, Path.Combine(plugin, Path.GetFileName(file)));
+        PluginLoader.LoadDirectory(Path.Combine(dir.Path, "plugins"), registry);
+        return registry;
     }
 
     [Fact]

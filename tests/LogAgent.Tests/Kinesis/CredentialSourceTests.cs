@@ -4,6 +4,8 @@ using Amazon.Util.Internal;
 using LogAgent.Plugins.Kinesis.Aws;
 using LogAgent.Tests.Support;
 
+using LogAgent.Tests.Kinesis.Support;
+
 namespace LogAgent.Tests.Kinesis;
 
 /// <summary>Each credential source of fluent-plugin-kinesis v3's configuration, resolved to the keys it names.</summary>
@@ -116,7 +118,7 @@ public class CredentialSourceTests
         Assert.Equal("logagent", granted["RoleSessionName"]);
         Assert.Equal("900", granted["DurationSeconds"]);
         Assert.Equal("ext-1", granted["ExternalId"]);
-        var authorization = SigV4Verifier.Parse(Assert.Single(sts.Requests));
+        var authorization = SigV4Reference.ParseAuthorization(Assert.Single(sts.Requests))!;
         Assert.Equal(("AKIDSOURCE", "eu-west-1", "sts"), (authorization.AccessKey, authorization.Region, authorization.Service));
     }
 
@@ -179,7 +181,7 @@ public class CredentialSourceTests
         Assert.Equal(StsStandIn.AccessKeyFor(1), (await credentials.GetCredentialsAsync()).AccessKey);
         var granted = Assert.Single(sts.Granted);
         Assert.Equal(("arn:aws:iam::123456789012:role/irsa", "pod", "3600"), (granted["RoleArn"], granted["RoleSessionName"], granted["DurationSeconds"]));
-        Assert.False(Assert.Single(sts.Requests).Headers.ContainsKey("Authorization"));
+        Assert.False(Assert.Single(sts.Requests).HasHeader("Authorization"));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using LogAgent.Plugins.Kinesis.Aws;
 
+using LogAgent.Tests.Kinesis.Support;
+
 namespace LogAgent.Tests.Kinesis;
 
 /// <summary>&lt;instance_profile_credentials&gt; against a local metadata service speaking IMDSv2 (or only v1).</summary>
@@ -10,20 +12,20 @@ public class InstanceMetadataCredentialsTests
          "SecretAccessKey":"instance-secret","Token":"instance-token","Expiration":"2099-01-01T00:00:00Z"}
         """;
 
-    private static Func<ReceivedRequest, Reply> MetadataService(bool v2) => request =>
+    private static Func<StandInRequest, StandInResponse> MetadataService(bool v2) => request =>
     {
-        var path = request.Url.AbsolutePath;
+        var path = request.Path;
         if (path == "/latest/api/token")
-            return v2 && request.Method == "PUT" && request.Headers.ContainsKey("X-aws-ec2-metadata-token-ttl-seconds")
-                ? new Reply(200, "imds-token", ContentType: "text/plain")
-                : new Reply(v2 ? 400 : 403, "", ContentType: "text/plain");
-        if (v2 && (!request.Headers.TryGetValue("X-aws-ec2-metadata-token", out var token) || token != "imds-token"))
-            return new Reply(401, "", ContentType: "text/plain");
+            return v2 && request.Method == "PUT" && request.HasHeader("X-aws-ec2-metadata-token-ttl-seconds")
+                ? StandInResponse.Text(200, "imds-token", "text/plain")
+                : StandInResponse.Text(v2 ? 400 : 403, "", "text/plain");
+        if (v2 && request.Header("X-aws-ec2-metadata-token") != "imds-token")
+            return StandInResponse.Text(401, "", "text/plain");
         return path switch
         {
-            "/latest/meta-data/iam/security-credentials/" => new Reply(200, "logs-writer", ContentType: "text/plain"),
-            "/latest/meta-data/iam/security-credentials/logs-writer" => new Reply(200, RoleCredentials, ContentType: "text/plain"),
-            _ => new Reply(404, "", ContentType: "text/plain"),
+            "/latest/meta-data/iam/security-credentials/" => StandInResponse.Text(200, "logs-writer", "text/plain"),
+            "/latest/meta-data/iam/security-credentials/logs-writer" => StandInResponse.Text(200, RoleCredentials),
+            _ => StandInResponse.Text(404, "", "text/plain"),
         };
     };
 
@@ -32,7 +34,7 @@ public class InstanceMetadataCredentialsTests
     [InlineData(false)]
     public async Task Reads_the_instance_roles_credentials_at_the_configured_address(bool v2)
     {
-        using var metadata = new LocalHttpServer(MetadataService(v2));
+        await using var metadata = LoopbackHttpServer.Answering(MetadataService(v2));
         using var credentials = new InstanceMetadataCredentials(new InstanceProfileCredentialsSection { IpAddress = "127.0.0.1", Port = metadata.Port });
         var resolved = await credentials.GetCredentialsAsync();
         Assert.Equal(("ASIAINSTANCE", "instance-secret", "instance-token"), (resolved.AccessKey, resolved.SecretKey, resolved.Token));

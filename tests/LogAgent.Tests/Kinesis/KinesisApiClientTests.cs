@@ -3,6 +3,11 @@ using Amazon.Runtime;
 using LogAgent.Plugins.Kinesis.Aws;
 using LogAgent.Tests.Support;
 
+using LoopbackHttpServer = LogAgent.Tests.Kinesis.Support.LoopbackHttpServer;
+using SigV4Reference = LogAgent.Tests.Kinesis.Support.SigV4Reference;
+using StandInResponse = LogAgent.Tests.Kinesis.Support.StandInResponse;
+using TestCredentials = LogAgent.Tests.Kinesis.Support.TestCredentials;
+
 namespace LogAgent.Tests.Kinesis;
 
 /// <summary>The Kinesis JSON 1.1 client against a real HTTP server on 127.0.0.1: the wire format and every way a call ends.</summary>
@@ -24,21 +29,21 @@ public class KinesisApiClientTests
     [Fact]
     public async Task PutRecords_is_a_signed_json_1_1_post_with_base64_data()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"},{"SequenceNumber":"2","ShardId":"shardId-000000000001"}]}"""));
-        using var client = Client(server.Url);
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"},{"SequenceNumber":"2","ShardId":"shardId-000000000001"}]}"""));
+        using var client = Client(server.Endpoint);
 
         await client.PutRecordsAsync("access-logs", TwoRecords, CancellationToken.None);
 
         var request = Assert.Single(server.Requests);
         Assert.Equal("POST", request.Method);
-        Assert.Equal("/", request.Url.AbsolutePath);
+        Assert.Equal("/", request.Path);
         Assert.Equal("application/x-amz-json-1.1", request.Header("Content-Type"));
         Assert.Equal("Kinesis_20131202.PutRecords", request.Header("X-Amz-Target"));
         Assert.Equal("20260301T083000Z", request.Header("X-Amz-Date"));
         Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDKINESIS/20260301/us-east-1/kinesis/aws4_request, " +
             "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=", request.Header("Authorization"));
-        Assert.True(SigV4Verifier.IsSignedBy(request, "AKIDKINESIS", "kinesis-secret"), "signature does not verify");
-        Assert.False(request.Headers.ContainsKey("X-Amz-Security-Token"));
+        Assert.True(SigV4Reference.IsSignedBy(request, new TestCredentials("AKIDKINESIS", "kinesis-secret")), "signature does not verify");
+        Assert.False(request.HasHeader("X-Amz-Security-Token"));
         Assert.Equal("""{"StreamName":"access-logs","Records":[{"Data":"eyJtc2ciOiJvbmUifQo=","PartitionKey":"key-1"},{"Data":"dHdv","PartitionKey":"key-2"}]}""",
             request.BodyText);
     }
@@ -46,8 +51,8 @@ public class KinesisApiClientTests
     [Fact]
     public async Task An_explicit_hash_key_is_sent_when_given()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"""));
-        using var client = Client(server.Url);
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"""));
+        using var client = Client(server.Endpoint);
         await client.PutRecordsAsync("s", [new PutRecordsEntry("x"u8.ToArray(), "k", "170141183460469231731687303715884105728")], CancellationToken.None);
         Assert.Contains("\"ExplicitHashKey\":\"170141183460469231731687303715884105728\"", Assert.Single(server.Requests).BodyText);
     }
@@ -55,20 +60,20 @@ public class KinesisApiClientTests
     [Fact]
     public async Task Session_credentials_send_and_sign_the_security_token()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"""));
-        using var client = Client(server.Url, new SessionAWSCredentials("ASIAKINESIS", "kinesis-secret", "the-token"));
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"""));
+        using var client = Client(server.Endpoint, new SessionAWSCredentials("ASIAKINESIS", "kinesis-secret", "the-token"));
         await client.PutRecordsAsync("s", [TwoRecords[0]], CancellationToken.None);
         var request = Assert.Single(server.Requests);
         Assert.Equal("the-token", request.Header("X-Amz-Security-Token"));
-        Assert.Contains("x-amz-security-token", SigV4Verifier.Parse(request).SignedHeaders);
-        Assert.True(SigV4Verifier.IsSignedBy(request, "ASIAKINESIS", "kinesis-secret"));
+        Assert.Contains("x-amz-security-token", SigV4Reference.ParseAuthorization(request)!.SignedHeaders);
+        Assert.True(SigV4Reference.IsSignedBy(request, new TestCredentials("ASIAKINESIS", "kinesis-secret", "the-token")));
     }
 
     [Fact]
     public async Task PutRecords_success_gives_each_record_its_sequence_number_and_shard()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"4962","ShardId":"shardId-000000000000"},{"SequenceNumber":"4963","ShardId":"shardId-000000000001"}],"EncryptionType":"NONE"}"""));
-        using var client = Client(server.Url);
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"4962","ShardId":"shardId-000000000000"},{"SequenceNumber":"4963","ShardId":"shardId-000000000001"}],"EncryptionType":"NONE"}"""));
+        using var client = Client(server.Endpoint);
         var result = await client.PutRecordsAsync("s", TwoRecords, CancellationToken.None);
         Assert.Equal(0, result.FailedRecordCount);
         Assert.Equal([new PutRecordsOutcome("4962", "shardId-000000000000", null, null), new PutRecordsOutcome("4963", "shardId-000000000001", null, null)], result.Records);
@@ -78,12 +83,12 @@ public class KinesisApiClientTests
     [Fact]
     public async Task PutRecords_partial_failure_says_which_records_failed_and_why()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, """
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(200, """
             {"FailedRecordCount":1,"Records":[
               {"SequenceNumber":"4962","ShardId":"shardId-000000000000"},
               {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"Rate exceeded for shard shardId-000000000001 in stream s under account 123456789012."}]}
             """));
-        using var client = Client(server.Url);
+        using var client = Client(server.Endpoint);
         var result = await client.PutRecordsAsync("s", TwoRecords, CancellationToken.None);
         Assert.Equal(1, result.FailedRecordCount);
         Assert.True(result.Records[0].Succeeded);
@@ -95,8 +100,8 @@ public class KinesisApiClientTests
     [Fact]
     public async Task A_response_with_fewer_outcomes_than_records_is_malformed_not_guessed()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"""));
-        using var client = Client(server.Url);
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"""));
+        using var client = Client(server.Endpoint);
         var error = await Assert.ThrowsAsync<AwsApiException>(() => client.PutRecordsAsync("s", TwoRecords, CancellationToken.None));
         Assert.Equal(AwsFailureKind.MalformedResponse, error.Kind);
     }
@@ -117,8 +122,8 @@ public class KinesisApiClientTests
     [InlineData(400, "KMSAccessDeniedException", false, false)]
     public async Task Error_responses_become_typed_exceptions_classified_for_retry(int status, string type, bool retryable, bool throttling)
     {
-        using var server = new LocalHttpServer(_ => new Reply(status, $$"""{"__type":"{{type}}","message":"explained"}"""));
-        using var client = Client(server.Url);
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(status, $$"""{"__type":"{{type}}","message":"explained"}"""));
+        using var client = Client(server.Endpoint);
         var error = await Assert.ThrowsAsync<AwsApiException>(() => client.PutRecordsAsync("s", TwoRecords, CancellationToken.None));
         Assert.Equal(AwsFailureKind.ServiceError, error.Kind);
         Assert.Equal(type[(type.IndexOf('#') + 1)..], error.ErrorCode);
@@ -132,9 +137,9 @@ public class KinesisApiClientTests
     [Fact]
     public async Task The_x_amzn_ErrorType_header_names_the_error_before_the_body()
     {
-        using var server = new LocalHttpServer(_ => new Reply(400, """{"__type":"SomethingElse","Message":"Stream s under account 123456789012 not found."}""",
-            new Dictionary<string, string> { ["x-amzn-ErrorType"] = "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.kinesis.v20131202/" }));
-        using var client = Client(server.Url);
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(400, """{"__type":"SomethingElse","Message":"Stream s under account 123456789012 not found."}""",
+            ("x-amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.kinesis.v20131202/")));
+        using var client = Client(server.Endpoint);
         var error = await Assert.ThrowsAsync<AwsApiException>(() => client.PutRecordsAsync("s", TwoRecords, CancellationToken.None));
         Assert.Equal("ResourceNotFoundException", error.ErrorCode);
         Assert.Equal("Stream s under account 123456789012 not found.", error.ServiceMessage);
@@ -144,8 +149,8 @@ public class KinesisApiClientTests
     [Fact]
     public async Task A_5xx_without_a_json_body_is_retryable()
     {
-        using var server = new LocalHttpServer(_ => new Reply(502, "<html>Bad Gateway</html>", ContentType: "text/html"));
-        using var client = Client(server.Url);
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Text(502, "<html>Bad Gateway</html>", "text/html"));
+        using var client = Client(server.Endpoint);
         var error = await Assert.ThrowsAsync<AwsApiException>(() => client.PutRecordsAsync("s", TwoRecords, CancellationToken.None));
         Assert.Equal((null, 502, true), (error.ErrorCode, error.StatusCode, error.IsRetryable));
         Assert.Contains("Bad Gateway", error.ServiceMessage);
@@ -155,17 +160,17 @@ public class KinesisApiClientTests
     public async Task ExpiredToken_is_retryable_and_makes_the_next_request_use_new_credentials()
     {
         int calls = 0;
-        using var server = new LocalHttpServer(_ => Interlocked.Increment(ref calls) == 1
-            ? new Reply(400, """{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}""")
-            : new Reply(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"""));
+        await using var server = LoopbackHttpServer.Answering(_ => Interlocked.Increment(ref calls) == 1
+            ? StandInResponse.Json(400, """{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}""")
+            : StandInResponse.Json(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"""));
         using var credentials = new CountingRefreshingCredentials();
-        using var client = Client(server.Url, credentials);
+        using var client = Client(server.Endpoint, credentials);
 
         var error = await Assert.ThrowsAsync<AwsApiException>(() => client.PutRecordsAsync("s", [TwoRecords[0]], CancellationToken.None));
         Assert.True(error.IsRetryable);
         await client.PutRecordsAsync("s", [TwoRecords[0]], CancellationToken.None);
 
-        var keys = server.Requests.Select(r => SigV4Verifier.Parse(r).AccessKey).ToList();
+        var keys = server.Requests.Select(r => SigV4Reference.ParseAuthorization(r)!.AccessKey).ToList();
         Assert.Equal(["ASIAGENERATION1", "ASIAGENERATION2"], keys);
     }
 
@@ -173,12 +178,12 @@ public class KinesisApiClientTests
     public async Task No_answer_within_the_request_timeout_is_a_retryable_timeout()
     {
         using var release = new CancellationTokenSource();
-        using var server = new LocalHttpServer(async _ =>
+        await using var server = LoopbackHttpServer.Answering(async (_, _) =>
         {
             await Task.Delay(Timeout.Infinite, release.Token);
-            return new Reply(200, "{}");
+            return StandInResponse.Json(200, "{}");
         });
-        using var client = Client(server.Url, timeout: TimeSpan.FromMilliseconds(300));
+        using var client = Client(server.Endpoint, timeout: TimeSpan.FromMilliseconds(300));
         var error = await Assert.ThrowsAsync<AwsApiException>(() => client.PutRecordsAsync("s", TwoRecords, CancellationToken.None));
         Assert.Equal((AwsFailureKind.Timeout, true), (error.Kind, error.IsRetryable));
         Assert.Single(server.Requests);
@@ -197,12 +202,12 @@ public class KinesisApiClientTests
     public async Task The_callers_cancellation_is_not_reported_as_a_timeout()
     {
         using var release = new CancellationTokenSource();
-        using var server = new LocalHttpServer(async _ =>
+        await using var server = LoopbackHttpServer.Answering(async (_, _) =>
         {
             await Task.Delay(Timeout.Infinite, release.Token);
-            return new Reply(200, "{}");
+            return StandInResponse.Json(200, "{}");
         });
-        using var client = Client(server.Url);
+        using var client = Client(server.Endpoint);
         using var cancel = new CancellationTokenSource();
         var put = client.PutRecordsAsync("s", TwoRecords, cancel.Token);
         await Eventually.True(() => !server.Requests.IsEmpty, TimeSpan.FromSeconds(10), () => "request not received");
@@ -214,10 +219,10 @@ public class KinesisApiClientTests
     [Fact]
     public async Task ListShards_follows_NextToken_and_reads_128_bit_hash_ranges()
     {
-        using var server = new LocalHttpServer(request => request.BodyText.Contains("NextToken")
-            ? new Reply(200, """{"Shards":[{"ShardId":"shardId-000000000001","ParentShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"170141183460469231731687303715884105728","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"2"}}]}""")
-            : new Reply(200, """{"Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"170141183460469231731687303715884105727"},"SequenceNumberRange":{"StartingSequenceNumber":"1","EndingSequenceNumber":"9"}}],"NextToken":"page-2"}"""));
-        using var client = Client(server.Url);
+        await using var server = LoopbackHttpServer.Answering(request => request.BodyText.Contains("NextToken")
+            ? StandInResponse.Json(200, """{"Shards":[{"ShardId":"shardId-000000000001","ParentShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"170141183460469231731687303715884105728","EndingHashKey":"340282366920938463463374607431768211455"},"SequenceNumberRange":{"StartingSequenceNumber":"2"}}]}""")
+            : StandInResponse.Json(200, """{"Shards":[{"ShardId":"shardId-000000000000","HashKeyRange":{"StartingHashKey":"0","EndingHashKey":"170141183460469231731687303715884105727"},"SequenceNumberRange":{"StartingSequenceNumber":"1","EndingSequenceNumber":"9"}}],"NextToken":"page-2"}"""));
+        using var client = Client(server.Endpoint);
 
         var shards = await client.ListShardsAsync("access-logs", CancellationToken.None);
 
@@ -235,12 +240,12 @@ public class KinesisApiClientTests
     [Fact]
     public async Task DescribeStreamSummary_reads_status_mode_and_open_shards()
     {
-        using var server = new LocalHttpServer(_ => new Reply(200, """
+        await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(200, """
             {"StreamDescriptionSummary":{"StreamName":"access-logs","StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/access-logs",
              "StreamStatus":"ACTIVE","StreamModeDetails":{"StreamMode":"PROVISIONED"},"RetentionPeriodHours":24,
              "StreamCreationTimestamp":1.7e9,"EnhancedMonitoring":[{"ShardLevelMetrics":[]}],"EncryptionType":"NONE","OpenShardCount":2,"ConsumerCount":0}}
             """));
-        using var client = Client(server.Url);
+        using var client = Client(server.Endpoint);
         var summary = await client.DescribeStreamSummaryAsync("access-logs", CancellationToken.None);
         Assert.Equal(new StreamSummary("access-logs", "arn:aws:kinesis:us-east-1:123456789012:stream/access-logs", "ACTIVE", "PROVISIONED", 2, "NONE"), summary);
         var request = Assert.Single(server.Requests);

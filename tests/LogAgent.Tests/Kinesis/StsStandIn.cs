@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Security;
 
+using LogAgent.Tests.Kinesis.Support;
+
 namespace LogAgent.Tests.Kinesis;
 
 /// <summary>
-/// A local STS answering the Query API over real HTTP: <c>AssumeRole</c> (only when SigV4-signed by the expected
+/// A local STS answering the Query API over real HTTP (on <see cref="LoopbackHttpServer"/>, checking signatures with <see cref="SigV4Reference"/>): <c>AssumeRole</c> (only when SigV4-signed by the expected
 /// source credentials, as STS checks) and <c>AssumeRoleWithWebIdentity</c> (unsigned; only with the expected
 /// token). Responses have STS's XML shape (API reference, AssumeRole / AssumeRoleWithWebIdentity, "Examples"),
 /// errors its ErrorResponse shape. Each call issues new credentials, ASIASTANDIN0001, 0002, ..., expiring
@@ -13,7 +15,7 @@ namespace LogAgent.Tests.Kinesis;
 public sealed class StsStandIn : IDisposable
 {
     private const string Namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
-    private readonly LocalHttpServer _server;
+    private readonly LoopbackHttpServer _server;
     private readonly string _sourceAccessKey;
     private readonly string _sourceSecretKey;
     private int _issued;
@@ -23,32 +25,32 @@ public sealed class StsStandIn : IDisposable
         _sourceAccessKey = sourceAccessKey;
         _sourceSecretKey = sourceSecretKey;
         WebIdentityToken = webIdentityToken;
-        _server = new LocalHttpServer(Answer);
+        _server = LoopbackHttpServer.Answering(Answer);
     }
 
-    public string Url => _server.Url.ToString();
+    public string Url => _server.Endpoint.ToString();
     public string WebIdentityToken { get; set; }
     public Func<DateTime> Now { get; set; } = () => DateTime.UtcNow;
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Form parameters of every request that was answered with credentials, in order.</summary>
     public List<IReadOnlyDictionary<string, string>> Granted { get; } = new();
-    public IEnumerable<ReceivedRequest> Requests => _server.Requests;
+    public IEnumerable<StandInRequest> Requests => _server.Requests;
     public int GrantedCount { get { lock (Granted) return Granted.Count; } }
 
     public static string AccessKeyFor(int issued) => $"ASIASTANDIN{issued:D4}";
     public static string SecretKeyFor(int issued) => $"stand-in-secret-{issued}";
     public static string SessionTokenFor(int issued) => $"stand-in-session-token-{issued}";
 
-    private Reply Answer(ReceivedRequest request)
+    private StandInResponse Answer(StandInRequest request)
     {
         var form = ParseForm(request.BodyText);
         var action = form.GetValueOrDefault("Action");
         if (action == "AssumeRole")
         {
-            if (!request.Headers.ContainsKey("Authorization"))
+            if (!request.HasHeader("Authorization"))
                 return Error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
-            if (!SigV4Verifier.IsSignedBy(request, _sourceAccessKey, _sourceSecretKey))
+            if (!SigV4Reference.IsSignedBy(request, new TestCredentials(_sourceAccessKey, _sourceSecretKey)))
                 return Error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
             return Grant(action, form, "AssumeRoleResponse", "AssumeRoleResult");
         }
@@ -61,14 +63,14 @@ public sealed class StsStandIn : IDisposable
         return Error(400, "InvalidAction", $"Could not find operation {action} for version 2011-06-15");
     }
 
-    private Reply Grant(string action, Dictionary<string, string> form, string response, string result)
+    private StandInResponse Grant(string action, Dictionary<string, string> form, string response, string result)
     {
         int issued = Interlocked.Increment(ref _issued);
         lock (Granted) Granted.Add(form);
         var expiration = (Now() + Lifetime).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var role = form.GetValueOrDefault("RoleArn", "");
         var session = form.GetValueOrDefault("RoleSessionName", "");
-        return new Reply(200, $"""
+        return StandInResponse.Text(200, $"""
             <{response} xmlns="{Namespace}">
               <{result}>
                 <AssumedRoleUser>
@@ -87,10 +89,10 @@ public sealed class StsStandIn : IDisposable
                 <RequestId>{Guid.NewGuid()}</RequestId>
               </ResponseMetadata>
             </{response}>
-            """, ContentType: "text/xml");
+            """, "text/xml");
     }
 
-    private static Reply Error(int status, string code, string message) => new(status, $"""
+    private static StandInResponse Error(int status, string code, string message) => StandInResponse.Text(status, $"""
         <ErrorResponse xmlns="{Namespace}">
           <Error>
             <Type>Sender</Type>
@@ -99,12 +101,12 @@ public sealed class StsStandIn : IDisposable
           </Error>
           <RequestId>{Guid.NewGuid()}</RequestId>
         </ErrorResponse>
-        """, ContentType: "text/xml");
+        """, "text/xml");
 
     private static Dictionary<string, string> ParseForm(string body) =>
         body.Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('=', 2))
             .ToDictionary(p => Uri.UnescapeDataString(p[0].Replace('+', ' ')), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : "");
 
-    public void Dispose() => _server.Dispose();
+    public void Dispose() => _server.Stop();
 }

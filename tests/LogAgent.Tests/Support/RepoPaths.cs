@@ -19,6 +19,9 @@ public static class RepoPaths
     public static string ExamplePluginBuildOutput =>
         Path.Combine(Root, "plugins", "LogAgent.Plugins.Example", "bin", Configuration, "net10.0");
 
+    public static string KinesisPluginBuildOutput =>
+        Path.Combine(Root, "plugins", "LogAgent.Plugins.Kinesis", "bin", Configuration, "net10.0");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

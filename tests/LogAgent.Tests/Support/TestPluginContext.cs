@@ -19,6 +19,7 @@ public sealed class TestPluginContext : IPluginContext
     public List<(string Tag, EventTime Time, Record Record, Exception Error)> Errors { get; } = new();
 
     public ILogger Logger { get; set; } = NullLogger.Instance;
+    public PluginMetrics Metrics { get; } = new();
     public IEventRouter Router => new CapturingRouter(Emitted);
     public IEventRouter GetLabelRouter(string label) => Router;
     public string Hostname { get; set; } = "test-host";

@@ -24,6 +24,8 @@ public sealed class StandInRequest
     public byte[] Body { get; }
 
     public string Path => Target.Split('?', 2)[0];
+    public string BodyText => Encoding.UTF8.GetString(Body);
+    public bool HasHeader(string name) => Header(name) is not null;
     public string Query => Target.Split('?', 2) is { Length: 2 } parts ? parts[1] : "";
 
     /// <summary>The first value of a header, by case-insensitive name; null when absent.</summary>
@@ -50,6 +52,10 @@ public sealed class StandInResponse
     public List<KeyValuePair<string, string>> Headers { get; }
 
     public static StandInResponse Reset { get; } = new(0, Array.Empty<byte>());
+
+    /// <summary>A plain answer with the given content type (an HTML error page of a proxy, a metadata service's text).</summary>
+    public static StandInResponse Text(int status, string text, string contentType = "text/plain") =>
+        new(status, Encoding.UTF8.GetBytes(text), [KeyValuePair.Create("Content-Type", contentType)]);
 
     /// <summary>An AWS JSON 1.1 answer, with a request id as AWS gives every answer.</summary>
     public static StandInResponse Json(int status, string json, params (string Name, string Value)[] headers) =>
@@ -100,10 +106,29 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
     public LoopbackHttpServer(StandInHandler handler, int port = 0, long maxRequestBytes = 16 * 1024 * 1024)
     {
-        _handler = handler;
+        _handler = (request, cancellationToken) =>
+        {
+            Requests.Enqueue(request);
+            return handler(request, cancellationToken);
+        };
         _port = port;
         _maxRequestBytes = maxRequestBytes;
     }
+
+    /// <summary>A started server answering every request with <paramref name="answer"/> (client tests).</summary>
+    public static LoopbackHttpServer Answering(Func<StandInRequest, StandInResponse> answer) =>
+        Answering((request, _) => Task.FromResult(answer(request)));
+
+    /// <summary>A started server whose handler may await (a request that gets no answer in time).</summary>
+    public static LoopbackHttpServer Answering(StandInHandler answer)
+    {
+        var server = new LoopbackHttpServer(answer);
+        server.Start();
+        return server;
+    }
+
+    /// <summary>Every request received, in arrival order (recorded before the handler runs).</summary>
+    public ConcurrentQueue<StandInRequest> Requests { get; } = new();
 
     /// <summary>The port, fixed by the first <see cref="Start"/> (the kernel's choice when constructed with 0).</summary>
     public int Port => _port;

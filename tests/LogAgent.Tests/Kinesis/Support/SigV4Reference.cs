@@ -10,6 +10,9 @@ public sealed record TestCredentials(string AccessKeyId, string SecretAccessKey,
     public static TestCredentials Default { get; } = new("AKIDLOGAGENTTEST0001", "logagent/test/secret+key/0123456789abcdefABCD");
 }
 
+/// <summary>The fields of a SigV4 Authorization header.</summary>
+public sealed record SigV4Authorization(string AccessKey, string Date, string Region, string Service, IReadOnlyList<string> SignedHeaders, string Signature);
+
 /// <summary>Why a request's signature was refused, as AWS names it (the <c>__type</c> of the 400 answer).</summary>
 public sealed record SigV4Failure(string Type, string Message);
 
@@ -120,6 +123,33 @@ public static class SigV4Reference
         if (contentHash is not null && contentHash != HexSha256(request.Body))
             return new("InvalidSignatureException", MismatchMessage);
         return null;
+    }
+
+    /// <summary>The Authorization header's credential scope, signed headers and signature; null when it is absent or not SigV4.</summary>
+    public static SigV4Authorization? ParseAuthorization(StandInRequest request)
+    {
+        var authorization = request.Header("Authorization");
+        if (authorization is null || !authorization.StartsWith(Algorithm + " ", StringComparison.Ordinal)) return null;
+        var fields = authorization[(Algorithm.Length + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.Split('=', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+        if (!fields.TryGetValue("Credential", out var credential) || !fields.TryGetValue("SignedHeaders", out var signed)
+            || !fields.TryGetValue("Signature", out var signature)) return null;
+        var scope = credential.Split('/');
+        return scope.Length == 5 ? new SigV4Authorization(scope[0], scope[1], scope[2], scope[3], signed.Split(';'), signature) : null;
+    }
+
+    /// <summary>
+    /// Whether a request carries a valid signature by <paramref name="credentials"/>, for the region and service its own
+    /// credential scope names, judged at the time it says it was signed (client tests sign with a fixed clock).
+    /// </summary>
+    public static bool IsSignedBy(StandInRequest request, TestCredentials credentials)
+    {
+        var authorization = ParseAuthorization(request);
+        var amzDate = request.Header("X-Amz-Date");
+        if (authorization is null || amzDate is null) return false;
+        var signedAt = DateTime.ParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        return Verify(request, credentials, authorization.Region, authorization.Service, new DateTimeOffset(signedAt, TimeSpan.Zero)) is null;
     }
 
     /// <summary>The canonical request of the specification (method, URI, query, headers, signed header list, payload hash).</summary>

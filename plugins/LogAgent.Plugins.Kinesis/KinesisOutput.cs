@@ -1,0 +1,309 @@
+using Amazon.Runtime;
+using LogAgent.Plugins.Kinesis.Aws;
+using LogAgent.Plugins.Kinesis.Batching;
+using LogAgent.Plugins.Kinesis.Records;
+using LogAgent.Sdk.Buffers;
+using LogAgent.Sdk.Config;
+using LogAgent.Sdk.Events;
+using LogAgent.Sdk.Plugins;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+
+namespace LogAgent.Plugins.Kinesis;
+
+/// <summary>
+/// What the three Kinesis outputs share: aws-fluent-plugin-kinesis v3's common parameters (kinesis.rb,
+/// kinesis_helper/api.rb, kinesis_helper/client.rb — same names, same defaults except
+/// drop_failed_records_after_batch_request_retries) and the write path: encode each event, hand the ones that cannot
+/// be sent (too large, data_key missing) to @ERROR, batch within the service's limits
+/// (<see cref="RecordBatcher"/>), put with per-record retries (<see cref="BatchSender"/>), and give the buffer back
+/// only the events that still failed (<see cref="PartialWriteException"/>). The API calls are the subclasses'
+/// (<see cref="IKinesisApi"/>, <see cref="IFirehoseApi"/>).
+/// </summary>
+public abstract class KinesisOutput : BufferedOutputPlugin
+{
+    /// <summary>Kinesis Data Streams accepts records up to 10 MiB when the stream is configured for them (2025); the
+    /// default stays 1 MiB, as the Ruby plugin's MaxRecordSize.</summary>
+    public const long LargestStreamsRecord = 10 * 1024 * 1024;
+    public const long DefaultMaxRecordSize = 1024 * 1024;
+
+    private RecordEncoder? _encoder;
+    private BatchSender? _sender;
+    private KinesisOutputCounters? _counters;
+
+    // ---- kinesis.rb -------------------------------------------------------------------------------------------
+    [Parameter("data_key", "Send only the value of this record key as the record's data (instead of the formatted record).")]
+    public string? DataKey { get; set; }
+
+    [Parameter("log_truncate_max_size", "Truncate log lines about records to this many characters (0: no truncation).")]
+    public int LogTruncateMaxSize { get; set; } = 1024;
+
+    [Parameter("compression", "Compress each record's data: zlib or gzip.", AllowedValues = new[] { "zlib", "gzip" })]
+    public string? Compression { get; set; }
+
+    [Parameter("chomp_record", "Remove one trailing newline from each record's data.")]
+    public bool ChompRecord { get; set; }
+
+    [Parameter("debug", "Accepted for compatibility (the Ruby plugin's HTTP wire trace); use @log_level debug.")]
+    public bool Debug { get; set; }
+
+    [Section("inject", "Add the tag, time or host name to each record before formatting.")]
+    public InjectSection? Inject { get; set; }
+
+    // ---- kinesis_helper/api.rb ----------------------------------------------------------------------------------
+    [Parameter("max_record_size", "Largest record (data + partition key) sent; a larger one goes to @ERROR.", Kind = ParameterKind.Size)]
+    public long MaxRecordSize { get; set; } = DefaultMaxRecordSize;
+
+    [Parameter("retries_on_batch_request", "Times the failed records of a put are sent again before they go back to the buffer.")]
+    public int RetriesOnBatchRequest { get; set; } = 8;
+
+    [Parameter("reset_backoff_if_success", "Start the backoff over after a put that delivered some records.")]
+    public bool ResetBackoffIfSuccess { get; set; } = true;
+
+    [Parameter("batch_request_max_count", "Most records per put call (default and maximum: the service's limit).")]
+    public int? BatchRequestMaxCount { get; set; }
+
+    [Parameter("batch_request_max_size", "Most bytes per put call (default and maximum: the service's limit).", Kind = ParameterKind.Size)]
+    public long? BatchRequestMaxSize { get; set; }
+
+    // Default false, unlike the Ruby plugin (true): records that still fail after retries_on_batch_request go back to
+    // the buffer as a smaller chunk and are retried with the buffer's backoff, instead of being logged and lost.
+    [Parameter("drop_failed_records_after_batch_request_retries", "Drop (log) records still failing after retries_on_batch_request instead of returning them to the buffer. Default false (the Ruby plugin: true).")]
+    public bool DropFailedRecordsAfterBatchRequestRetries { get; set; }
+
+    [Parameter("monitor_num_of_batch_request_retries", "Accepted for compatibility; retries are always counted (record_retries metric).")]
+    public bool MonitorNumOfBatchRequestRetries { get; set; }
+
+    // ---- kinesis_helper/client.rb -------------------------------------------------------------------------------
+    [Parameter("region", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION).")]
+    public string? Region { get; set; }
+
+    [Parameter("endpoint", "A custom endpoint URL (VPC endpoint, local Kinesis).")]
+    public string? Endpoint { get; set; }
+
+    [Parameter("http_proxy", "Proxy URL for requests to AWS.")]
+    public string? HttpProxy { get; set; }
+
+    [Parameter("ssl_verify_peer", "Verify the endpoint's TLS certificate.")]
+    public bool SslVerifyPeer { get; set; } = true;
+
+    [Parameter("aws_key_id", "AWS access key id.")]
+    public string? AwsKeyId { get; set; }
+
+    [Parameter("aws_sec_key", "AWS secret access key.")]
+    public string? AwsSecKey { get; set; }
+
+    [Parameter("aws_ses_token", "AWS session token.")]
+    public string? AwsSesToken { get; set; }
+
+    [Parameter("aws_iam_retries", "Accepted for compatibility (deprecated in the Ruby plugin); credential refresh retries itself.")]
+    public int? AwsIamRetries { get; set; }
+
+    [Section("assume_role_credentials", "Sign with a role assumed through STS.")]
+    public AssumeRoleCredentialsSection? AssumeRoleCredentials { get; set; }
+
+    [Section("web_identity_credentials", "Sign with a role assumed with a web identity token.")]
+    public WebIdentityCredentialsSection? WebIdentityCredentials { get; set; }
+
+    [Section("instance_profile_credentials", "Sign with the EC2 instance profile (or ECS task role).")]
+    public InstanceProfileCredentialsSection? InstanceProfileCredentials { get; set; }
+
+    [Section("shared_credentials", "Sign with a profile of a shared credentials file.")]
+    public SharedCredentialsSection? SharedCredentials { get; set; }
+
+    [Section("process_credentials", "Sign with credentials printed by a process.")]
+    public ProcessCredentialsSection? ProcessCredentials { get; set; }
+
+    /// <summary>The output's name in messages, e.g. kinesis_streams.</summary>
+    protected abstract string PluginName { get; }
+
+    /// <summary>The service's largest record (data + key) and the largest max_record_size allowed.</summary>
+    protected abstract long ServiceRecordLimit { get; }
+
+    /// <summary>The service's limits per put call (the defaults and maxima of batch_request_max_*).</summary>
+    protected abstract BatchLimits ServiceBatchLimits { get; }
+
+    /// <summary>The stream name template (stream_name / delivery_stream_name), with buffer placeholders.</summary>
+    protected abstract string StreamNameTemplate { get; }
+
+    /// <summary>Bytes the output adds around the data that count against the record limit (aggregation).</summary>
+    protected virtual long RecordLimitOffset => 0;
+
+    protected KinesisOutputCounters Counters => _counters ?? throw new InvalidOperationException($"{PluginName} is not configured");
+
+    /// <summary>Records larger than this go to @ERROR: max_record_size, capped by the service's limit.</summary>
+    protected long RecordLimit => Math.Min(MaxRecordSize, ServiceRecordLimit) - RecordLimitOffset;
+
+    /// <summary>Limits of one put call; by default those of batch_request_max_* (aggregation: one record per call).</summary>
+    protected virtual BatchLimits PutLimits => Limits;
+
+    protected BatchLimits Limits => new(BatchRequestMaxCount ?? ServiceBatchLimits.MaxCount, BatchRequestMaxSize ?? ServiceBatchLimits.MaxBytes);
+
+    public override IEnumerable<string> PlaceholderParameters => new[] { StreamNameParameter };
+    protected abstract string StreamNameParameter { get; }
+
+    public override void Configure(ConfigSection config)
+    {
+        if (MaxRecordSize <= 0 || MaxRecordSize > ServiceRecordLimit && MaxRecordSize > DefaultMaxRecordSize)
+            throw new ConfigException($"max_record_size can't be greater than {ServiceRecordLimit} bytes for {PluginName}", config.Find("max_record_size")!);
+        if (BatchRequestMaxCount is { } count && (count <= 0 || count > ServiceBatchLimits.MaxCount))
+            throw new ConfigException($"batch_request_max_count can't be greater than {ServiceBatchLimits.MaxCount}", config.Find("batch_request_max_count")!);
+        if (BatchRequestMaxSize is { } size && (size <= 0 || size > ServiceBatchLimits.MaxBytes))
+            throw new ConfigException($"batch_request_max_size can't be greater than {ServiceBatchLimits.MaxBytes}", config.Find("batch_request_max_size")!);
+        if (RetriesOnBatchRequest < 0)
+            throw new ConfigException("retries_on_batch_request must be 0 or more", config.Find("retries_on_batch_request")!);
+        HttpUrlParameter.Parse(Endpoint, "endpoint", config);
+        HttpUrlParameter.Parse(HttpProxy, "http_proxy", config);
+        if (AwsClientOptions.RegionFromConfigOrEnvironment(Region) is null)
+            throw new ConfigException($"{PluginName}: 'region' is required (or set AWS_REGION)", config);
+
+        var formats = config.SectionsNamed("format").ToList();
+        if (formats.Count > 1) throw new ConfigException("<format> may appear only once", formats[1]);
+        var formatter = Context.CreateFormatter(formats.FirstOrDefault(), "json");
+        _encoder = new RecordEncoder(formatter, DataKey, ChompRecord, Compression, Inject, Context.Hostname);
+        _counters = new KinesisOutputCounters(Context.Metrics);
+        _sender = new BatchSender(RetriesOnBatchRequest, ResetBackoffIfSuccess, BackoffBase, _counters);
+    }
+
+    /// <summary>The first wait of the per-batch backoff (the Ruby plugin's 0.3 s).</summary>
+    protected virtual TimeSpan BackoffBase => Backoff.DefaultBase;
+
+    protected AwsClientOptions ClientOptions() => new()
+    {
+        Region = AwsClientOptions.RegionFromConfigOrEnvironment(Region)!,
+        Endpoint = Endpoint is { Length: > 0 } e ? new Uri(e) : null,
+        HttpProxy = HttpProxy is { Length: > 0 } p ? new Uri(p) : null,
+        SslVerifyPeer = SslVerifyPeer,
+    };
+
+    protected AWSCredentials Credentials() => AwsCredentialsBuilder.Build(new AwsCredentialSettings
+    {
+        AwsKeyId = AwsKeyId,
+        AwsSecKey = AwsSecKey,
+        AwsSesToken = AwsSesToken,
+        AssumeRole = AssumeRoleCredentials,
+        WebIdentity = WebIdentityCredentials,
+        InstanceProfile = InstanceProfileCredentials,
+        Shared = SharedCredentials,
+        Process = ProcessCredentials,
+    }, AwsClientOptions.RegionFromConfigOrEnvironment(Region));
+
+    /// <summary>The Kinesis record of one event: its data (already encoded) and, for Streams, its partition key.</summary>
+    protected abstract OutgoingRecord ToRecord(byte[] data, Record record, int entry);
+
+    /// <summary>Turns the sendable records of a chunk into what is put (aggregation groups them).</summary>
+    protected virtual IEnumerable<OutgoingRecord> Assemble(List<OutgoingRecord> records) => records;
+
+    /// <summary>One put call to <paramref name="streamName"/>.</summary>
+    protected abstract Task<IReadOnlyList<RecordOutcome>> PutAsync(string streamName, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken);
+
+    public override async Task WriteAsync(BufferChunk chunk, CancellationToken cancellationToken)
+    {
+        var encoder = _encoder ?? throw new InvalidOperationException($"{PluginName} is not configured");
+        string streamName = chunk.Expand(StreamNameTemplate);
+        var spans = EntrySpans(chunk);
+
+        var sendable = new List<OutgoingRecord>(chunk.RecordCount);
+        int index = 0;
+        foreach (var entry in chunk)
+        {
+            int i = index++;
+            try
+            {
+                var record = entry.DecodeRecord();
+                var outgoing = ToRecord(encoder.Encode(entry.Tag, entry.Time, record), record, i);
+                if (outgoing.Size > RecordLimit)
+                    throw new SkippedRecordException(
+                        $"record of {outgoing.Size} bytes (data + partition key) exceeds the {RecordLimit}-byte record limit of {PluginName} (max_record_size {MaxRecordSize}, service limit {ServiceRecordLimit})");
+                sendable.Add(outgoing);
+            }
+            catch (SkippedRecordException e)
+            {
+                Reject(entry, e);
+            }
+        }
+
+        var delivered = new HashSet<OutgoingRecord>(ReferenceEqualityComparer.Instance);
+        var stillFailed = new List<OutgoingRecord>();
+        bool anyDelivered = false;
+        var batches = RecordBatcher.Split(Assemble(sendable), PutLimits).ToList();
+        for (int b = 0; b < batches.Count; b++)
+        {
+            var batch = batches[b];
+            try
+            {
+                var result = await _sender!.SendAsync(batch, (records, ct) => PutAsync(streamName, records, ct), r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
+                stillFailed.AddRange(result.StillFailed);
+                anyDelivered |= result.Delivered > 0;
+            }
+            catch (AwsApiException e)
+            {
+                anyDelivered |= delivered.Count > 0;
+                if (!anyDelivered)
+                {
+                    // Nothing of this chunk reached the stream: the whole chunk is retried (or handed off) by the buffer.
+                    if (e.IsRetryable) throw;
+                    throw new UnrecoverableWriteException($"{PluginName} to '{streamName}': {e.Message}", e);
+                }
+                // Part of the chunk is delivered: give the buffer only the rest, so nothing accepted is sent twice. A
+                // non-retryable error comes back on the rest's next attempt, with nothing delivered, and is handed off then.
+                var rest = batch.Where(r => !delivered.Contains(r)).Concat(batches.Skip(b + 1).SelectMany(x => x)).ToList();
+                Requeue(chunk, spans, stillFailed.Concat(rest).ToList(), e);
+                return;
+            }
+        }
+        if (stillFailed.Count == 0) return;
+        if (DropFailedRecordsAfterBatchRequestRetries)
+        {
+            foreach (var record in stillFailed)
+            {
+                Counters.Dropped(record.Entries.Length);
+                Log.LogError("{Message}", Truncate($"Could not put record, Error: {record.LastErrorCode}/{record.LastErrorMessage}, dropped {record.Entries.Length} event(s) of {record.Size} bytes after {RetriesOnBatchRequest} retries"));
+            }
+            return;
+        }
+        Requeue(chunk, spans, stillFailed, null);
+    }
+
+    private void Requeue(BufferChunk chunk, List<(int Start, int End)> spans, List<OutgoingRecord> failed, Exception? cause)
+    {
+        var entries = failed.SelectMany(r => r.Entries).Distinct().Order().ToList();
+        var all = chunk.ReadEntries();
+        var remainder = new byte[entries.Sum(i => spans[i].End - spans[i].Start)];
+        int at = 0;
+        foreach (var i in entries)
+        {
+            var span = all.Span[spans[i].Start..spans[i].End];
+            span.CopyTo(remainder.AsSpan(at));
+            at += span.Length;
+        }
+        Counters.Requeued(entries.Count);
+        var codes = string.Join(", ", failed.GroupBy(r => r.LastErrorCode ?? cause?.GetType().Name ?? "?").Select(g => $"{g.Key}×{g.Count()}"));
+        throw new PartialWriteException(
+            $"{PluginName}: {entries.Count} of {chunk.RecordCount} events not delivered ({codes}); they go back to the buffer", remainder, entries.Count, cause);
+    }
+
+    private void Reject(ChunkEntry entry, SkippedRecordException error)
+    {
+        Counters.Rejected();
+        Log.LogError("{Message}", Truncate($"{error.Message}; the event goes to @ERROR (tag {entry.Tag})"));
+        Context.EmitError(entry.Tag, entry.Time, entry.DecodeRecord(), error);
+    }
+
+    /// <summary>The byte range of each entry in the chunk, to rebuild a chunk of the ones that go back to the buffer.</summary>
+    private static List<(int Start, int End)> EntrySpans(BufferChunk chunk)
+    {
+        var spans = new List<(int, int)>(chunk.RecordCount);
+        var reader = new MessagePackReader(chunk.ReadEntries());
+        while (!reader.End)
+        {
+            int start = (int)reader.Consumed;
+            reader.Skip();
+            spans.Add((start, (int)reader.Consumed));
+        }
+        return spans;
+    }
+
+    protected string Truncate(string message) =>
+        LogTruncateMaxSize == 0 || message.Length <= LogTruncateMaxSize ? message : message[..LogTruncateMaxSize];
+}
