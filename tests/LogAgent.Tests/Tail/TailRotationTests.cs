@@ -155,6 +155,31 @@ public class TailRotationTests
     }
 
     [Fact]
+    public async Task A_restart_while_a_rotated_file_is_still_read_resumes_every_file_where_it_was()
+    {
+        var dir = new TempDirectory();
+        Append(dir.File("app.log"), 1, 100);
+        var source = Source.Replace("rotate_wait 1", "rotate_wait 30");
+        var first = await TailHarness.StartAsync(source, dir);
+        await first.WaitForCount(100);
+        File.Move(dir.File("app.log"), dir.File("app.log.1"));
+        Append(dir.File("app.log"), 101, 150);
+        await first.WaitForCount(150);
+        // Within rotate_wait the old file is still open; its position has an entry of its own and the path's entry
+        // follows the new file.
+        await Eventually.True(() => File.ReadAllText(dir.File("app.pos")).Contains(".logagent-rotated-"), TimeSpan.FromSeconds(10),
+            () => File.ReadAllText(dir.File("app.pos")));
+        await first.StopAsync();
+        Append(dir.File("app.log.1"), 151, 160); // the application had not reopened yet
+        Append(dir.File("app.log"), 161, 170);
+        await using var second = await TailHarness.StartAsync(source, dir);
+        await second.WaitForCount(20);
+        await Task.Delay(500);
+        // Nothing read before the restart is read again, and the late lines of the rotated file are not lost.
+        Assert.Equal(Lines(151, 170), second.Messages().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_pos_file_kept_beside_the_log_is_never_taken_for_a_rotated_log()
     {
         var dir = new TempDirectory();

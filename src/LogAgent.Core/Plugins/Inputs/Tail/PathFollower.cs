@@ -29,7 +29,11 @@ public sealed class PathFollower
     /// <summary>The file now at the path, or null when the path is missing or its file was rotated away.</summary>
     public TailedFile? Current => Files.Count > 0 && Files[^1].RotatedAt is null ? Files[^1] : null;
 
-    /// <summary>When the path was first found without a file (a static path not created yet); null once it has one.</summary>
+    /// <summary>
+    /// Since when the path may have had files not seen yet: when a static path was found without a file, or the last
+    /// write to the file that disappeared from it (between logrotate's rename and the next create). Null once the
+    /// path's next file is followed.
+    /// </summary>
     public DateTimeOffset? MissingSince { get; set; }
 
     /// <summary>The path's pos file entry (without follow_inodes).</summary>

@@ -129,6 +129,7 @@ public sealed partial class TailInput
         // follow_inodes: a file being drained under its old name that the glob now matches under a new one.
         if (FollowInodes && AdoptRenamed(follower, status, handle)) return;
         var leading = ReadLeading(handle);
+        RecoverInFlight(follower, status.Inode);
         PositionEntry? entry = null;
         if (_positions is not null)
             entry = FollowInodes ? _positions.Get(status.Inode) : _positions.Get(follower.Path);
@@ -181,6 +182,7 @@ public sealed partial class TailInput
     /// <summary>The file at the pos entry's inode, found in the watched file's directory, and every file rotated after it.</summary>
     private void RecoverRotated(PathFollower follower, FileStatus current, PositionEntry entry)
     {
+        var followed = follower.Files.Select(f => f.Inode).ToHashSet();
         var candidates = RotatedSiblings(follower.Path, current.Inode);
         var rotated = candidates.FirstOrDefault(c => c.Status.Inode == entry.Inode && c.Status.Size >= (long)entry.Offset
             && (_fingerprints?.Matches(entry.Inode, c.Leading) ?? true));
@@ -189,7 +191,7 @@ public sealed partial class TailInput
         {
             Log.LogInformation("{Path} was rotated while stopped; reading the rest of {Rotated} from offset {Offset} first",
                 follower.Path, rotated.Path, entry.Offset);
-            AddRecovered(follower, rotated.Path, rotated.Status, (long)entry.Offset);
+            if (!followed.Contains(rotated.Status.Inode)) AddRecovered(follower, rotated.Path, rotated.Status, (long)entry.Offset);
             after = rotated.Status.ModifiedAt;
         }
         else
@@ -197,7 +199,8 @@ public sealed partial class TailInput
             // The file itself is gone (deleted, compressed): files changed after the last saved position may still be unread.
             after = _positions is not null ? File.GetLastWriteTimeUtc(_positions.FilePath) : DateTimeOffset.MaxValue;
         }
-        foreach (var later in candidates.Where(c => c.Status.Inode != entry.Inode && c.Status.ModifiedAt > after).OrderBy(c => c.Status.ModifiedAt))
+        foreach (var later in candidates.Where(c => c.Status.Inode != entry.Inode && !followed.Contains(c.Status.Inode) && c.Status.ModifiedAt > after)
+                     .OrderBy(c => c.Status.ModifiedAt))
         {
             Log.LogInformation("{Path}: reading {Rotated}, rotated while stopped", follower.Path, later.Path);
             AddRecovered(follower, later.Path, later.Status, 0);
@@ -210,8 +213,9 @@ public sealed partial class TailInput
     {
         var known = _fingerprints?.Get(current.Inode);
         if (known is null || known.Length == 0) return null;
+        var followed = follower.Files.Select(f => f.Inode).ToHashSet();
         var copy = RotatedSiblings(follower.Path, current.Inode)
-            .Where(c => c.Status.Size >= (long)entry.Offset && c.Leading.AsSpan().StartsWith(known))
+            .Where(c => !followed.Contains(c.Status.Inode) && c.Status.Size >= (long)entry.Offset && c.Leading.AsSpan().StartsWith(known))
             .OrderByDescending(c => c.Status.ModifiedAt).FirstOrDefault();
         if (copy.Path is null) return null;
         Log.LogInformation("{Path}: reading the rest of its copy {Copy} from offset {Offset}", follower.Path, copy.Path, entry.Offset);
@@ -326,6 +330,9 @@ public sealed partial class TailInput
             {
                 Log.LogInformation("{Path} disappeared (deleted or renamed); reading it to its end", follower.Path);
                 current.RotatedAt = DateTimeOffset.UtcNow;
+                // Between a rename and the next create the path has no file. Files created and rotated away before the
+                // next look were all written after this one's last write: that is where to look for them.
+                follower.MissingSince = FileStatus.Of(current.Handle).ModifiedAt;
                 // A glob's file is gone: expand again now rather than at the next refresh_interval, so it is let go
                 // (its pos entry unwatched) once read, instead of up to a minute later.
                 if (!follower.IsStatic) _refreshRequested = true;
@@ -350,11 +357,11 @@ public sealed partial class TailInput
                 if (current.IsOpen) AddRotatedBetween(follower, opened.Inode, FileStatus.Of(current.Handle).ModifiedAt, closeAtEof: false, ref at);
             }
             DateTimeOffset? copiesAfter = null;
-            if (current is null && follower.Files.Count == 0 && follower.MissingSince is { } missingSince)
+            if (current is null && follower.MissingSince is { } missingSince)
             {
-                // The path's first file: any created and rotated away (or copied and truncated) since the path was
-                // found missing came before it.
-                var at = 0;
+                // The path's first file, or its next one after the path was found without a file: any created and
+                // rotated away (or copied and truncated) since then came before it.
+                var at = follower.Files.Count;
                 copiesAfter = AddRotatedBetween(follower, opened.Inode, missingSince, closeAtEof: false, ref at);
             }
             follower.MissingSince = null;
@@ -362,7 +369,7 @@ public sealed partial class TailInput
             var file = new TailedFile(follower.Path, opened, 0) { CopiesAfter = copiesAfter };
             file.Open(handle);
             follower.Files.Add(file);
-            if (follower.Files.Count == 1) SaveProgress(follower);
+            SaveProgress(follower); // the path's entry moves to the new file; the rotated ones get their own
             return;
         }
         var size = FileStatus.Of(current.Handle).Size;
@@ -461,11 +468,59 @@ public sealed partial class TailInput
             }
             return;
         }
-        var head = follower.Files[0];
+        // The path's entry follows its newest file, as fluentd's does after a rotation; each older file still being
+        // read has an entry of its own, so a restart (or a crash) resumes every file where it was instead of reading
+        // the newest one again from its start.
+        var newest = follower.Files[^1];
         if (follower.Entry is null || !follower.Entry.IsInFile || follower.Entry.IsUnwatched)
-            follower.Entry = _positions.GetOrAdd(follower.Path, head.Inode);
-        if (follower.Entry.Offset != (ulong)head.CommittedOffset || follower.Entry.Inode != head.Inode)
-            _positions.Update(follower.Entry, (ulong)head.CommittedOffset, head.Inode);
+            follower.Entry = _positions.GetOrAdd(follower.Path, newest.Inode);
+        if (follower.Entry.Offset != (ulong)newest.CommittedOffset || follower.Entry.Inode != newest.Inode)
+            _positions.Update(follower.Entry, (ulong)newest.CommittedOffset, newest.Inode);
+        for (var i = 0; i < follower.Files.Count - 1; i++)
+        {
+            var file = follower.Files[i];
+            if (file.Entry is null || !file.Entry.IsInFile || file.Entry.IsUnwatched)
+                file.Entry = _positions.GetOrAdd(RotatedEntryPath(follower.Path, file.Inode), file.Inode);
+            if (file.Entry.Offset != (ulong)file.CommittedOffset)
+                _positions.Update(file.Entry, (ulong)file.CommittedOffset, file.Inode);
+        }
+    }
+
+    /// <summary>
+    /// The pos file key of a rotated file still being read: <c>PATH.logagent-rotated-INODE</c>. A name of its own (the
+    /// file's new name may be taken again by the next rotation, logrotate's .1 → .2); to fluentd it is an entry for a
+    /// path that does not exist, which it ignores; it is marked unwatched (<c>ffffffffffffffff</c>) once the file is
+    /// closed, and compaction drops it.
+    /// </summary>
+    internal static string RotatedEntryPath(string path, ulong inode) => $"{path}{RotatedEntryMarker}{inode:x}";
+
+    private const string RotatedEntryMarker = ".logagent-rotated-";
+
+    /// <summary>Rotated files that were being read when the agent stopped, from their own pos entries.</summary>
+    private void RecoverInFlight(PathFollower follower, ulong currentInode)
+    {
+        if (_positions is null || FollowInodes) return;
+        var prefix = follower.Path + RotatedEntryMarker;
+        var inFlight = _positions.Entries.Where(e => !e.IsUnwatched && e.Path.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        if (inFlight.Count == 0) return;
+        var siblings = RotatedSiblings(follower.Path, currentInode);
+        var found = new List<(PositionEntry Entry, string Path, FileStatus Status)>();
+        foreach (var entry in inFlight)
+        {
+            var file = siblings.FirstOrDefault(c => c.Status.Inode == entry.Inode && c.Status.Size >= (long)entry.Offset
+                && (_fingerprints?.Matches(entry.Inode, c.Leading) ?? true));
+            if (file.Path is not null) found.Add((entry, file.Path, file.Status));
+            else
+            {
+                Log.LogWarning("{Path}: the rotated file with inode {Inode} being read at offset {Offset} is gone", follower.Path, entry.Inode, entry.Offset);
+                _positions.MarkUnwatched(entry);
+            }
+        }
+        foreach (var (entry, path, status) in found.OrderBy(f => f.Status.ModifiedAt))
+        {
+            Log.LogInformation("{Path}: reading the rest of {Rotated} from offset {Offset}", follower.Path, path, entry.Offset);
+            if (AddRecovered(follower, path, status, (long)entry.Offset) is { } recovered) recovered.Entry = entry;
+        }
     }
 
     /// <summary>Stops following a path that no longer matches: its pos entry is marked unwatched, as fluentd does.</summary>

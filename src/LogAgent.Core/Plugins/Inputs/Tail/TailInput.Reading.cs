@@ -182,7 +182,8 @@ public sealed partial class TailInput
         FlushHeld(follower, file);
         file.Dispose();
         follower.Files.Remove(file);
-        if (FollowInodes && _positions is not null && file.Entry is { IsInFile: true, IsUnwatched: false } entry)
+        // A file with an entry of its own (follow_inodes, or a rotated file) is done with: fluentd's unwatch.
+        if (_positions is not null && file.Entry is { IsInFile: true, IsUnwatched: false } entry)
         {
             try { _positions.MarkUnwatched(entry); }
             catch (InvalidOperationException) { /* the inode's entry was taken over */ }
