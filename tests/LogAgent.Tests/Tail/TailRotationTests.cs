@@ -180,6 +180,22 @@ public class TailRotationTests
     }
 
     [Fact]
+    public async Task Fingerprints_of_files_no_longer_followed_are_dropped()
+    {
+        var dir = new TempDirectory();
+        Append(dir.File("app.log"), 1, 10);
+        var oldInode = FileStatus.Of(dir.File("app.log"))!.Value.Inode;
+        await using var h = await TailHarness.StartAsync(Source + "\nrefresh_interval 1", dir);
+        await h.WaitForCount(10);
+        Assert.Contains($"{oldInode:x16}\t", File.ReadAllText(dir.File("app.pos.fingerprints")));
+        File.Move(dir.File("app.log"), dir.File("app.log.1"));
+        Append(dir.File("app.log"), 11, 20);
+        await h.WaitForCount(20);
+        await Eventually.True(() => !File.ReadAllText(dir.File("app.pos.fingerprints")).Contains($"{oldInode:x16}\t"),
+            TimeSpan.FromSeconds(10), () => File.ReadAllText(dir.File("app.pos.fingerprints")));
+    }
+
+    [Fact]
     public async Task A_pos_file_kept_beside_the_log_is_never_taken_for_a_rotated_log()
     {
         var dir = new TempDirectory();

@@ -105,6 +105,17 @@ public sealed partial class TailInput
             MarkDirty(follower);
         }
         foreach (var pattern in _patterns) WatchDirectoryOf(pattern);
+        ForgetStaleFingerprints();
+    }
+
+    /// <summary>The fingerprints of files no longer followed nor in the pos file are dropped, so the file stays small.</summary>
+    private void ForgetStaleFingerprints()
+    {
+        if (_fingerprints is null || _positions is null) return;
+        var inUse = Followers.SelectMany(f => f.Files).Select(f => f.Inode)
+            .Concat(_positions.Entries.Where(e => !e.IsUnwatched).Select(e => e.Inode)).ToHashSet();
+        _fingerprints.RetainOnly(inUse);
+        _fingerprints.SaveIfChanged();
     }
 
     private readonly HashSet<string> _reportedUnreadable = new(StringComparer.Ordinal);
