@@ -69,16 +69,21 @@ public sealed partial class TailInput
                     break;
                 }
                 file.AtEof = false;
-                if (file.FingerprintLength < TailedFile.FingerprintSize && file.ReadOffset < TailedFile.FingerprintSize)
-                {
-                    file.RefreshFingerprint();
-                    _fingerprints?.Set(file.Inode, file.Fingerprint);
-                    _fingerprints?.SaveIfChanged(); // before this file's offsets reach the pos file (see Begin)
-                }
+                var learnFingerprint = file.FingerprintLength < TailedFile.FingerprintSize && file.ReadOffset < TailedFile.FingerprintSize;
                 file.ReadOffset += n;
                 file.BytesInWindow += n;
                 budget -= n;
                 have += n;
+                if (learnFingerprint)
+                {
+                    // The first bytes are learnt from the very bytes read when the buffer holds them, not from another
+                    // read: a copytruncate between two reads would otherwise pair the new content's first bytes with
+                    // the old content's offsets, and the copy holding the old rest would not be recognised.
+                    if (bufferStart == 0) file.LearnFingerprint(buffer.AsSpan(0, Math.Min(have, TailedFile.FingerprintSize)));
+                    else file.RefreshFingerprint();
+                    _fingerprints?.Set(file.Inode, file.Fingerprint);
+                    _fingerprints?.SaveIfChanged(); // before this file's offsets reach the pos file (see Begin)
+                }
                 var time = EventTime.Now;
 
                 var start = 0;

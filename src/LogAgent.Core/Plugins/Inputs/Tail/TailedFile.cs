@@ -119,6 +119,9 @@ public sealed class TailedFile : IDisposable
     {
         var n = Math.Min(leading.Length, FingerprintSize);
         if (n <= FingerprintLength) return;
+        // Longer first bytes extend what is known only if they agree with it; otherwise the file changed under us
+        // (truncated and rewritten), which FingerprintStillMatches reports to the reader.
+        if (!leading.StartsWith(Fingerprint)) return;
         leading[..n].CopyTo(_fingerprint);
         FingerprintLength = n;
     }
