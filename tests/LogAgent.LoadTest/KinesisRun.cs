@@ -181,17 +181,7 @@ public static class KinesisRun
                 aws_key_id {TestCredentials.Default.AccessKeyId}
                 aws_sec_key {TestCredentials.Default.SecretAccessKey}
             """;
-        return $"""
-            <source>
-              @type tail
-              path {log}
-              pos_file {pos}
-              read_from_head true
-              tag bench.access
-              <parse>
-                @type nginx
-              </parse>
-            </source>
+        return TailScenario.Source(log, pos, "nginx") + $"""
             <match bench.access>
               @type copy
               <store>

@@ -32,15 +32,9 @@ public class OversizeRecordTests(KinesaliteFixture kinesalite, ITestOutputHelper
     [Fact]
     public async Task Kinesis_streams_rejects_only_records_over_1_MiB_of_data_plus_partition_key()
     {
-        var stream = KinesaliteFixture.NewStreamName("oversize");
-        using var admin = new KinesisTestClient(kinesalite.Server.Endpoint);
-        await admin.CreateStreamAsync(stream, 1);
-        await using var proxy = new KinesisFaultProxy(kinesalite.Server.Endpoint).Start();
-
         // "1MiB+1" has 1,048,545 bytes of data — under 1 MiB alone — and is rejected: the key counts.
-        var result = await RunAsync("kinesis_streams", $"endpoint {proxy.Endpoint}\n  stream_name {stream}", RandomKeyLength,
-            async () => (await admin.ReadAllAsync(stream)).Select(r => (Marker(r.Data), (long)r.Data.Length + r.PartitionKey.Length)).ToList(),
-            delivered: Names("999KiB", "1000KiB", "1MiB"), rejected: Names("1MiB+1", "10MiB"));
+        var (result, proxy) = await StreamsRunAsync("", delivered: Names("999KiB", "1000KiB", "1MiB"), rejected: Names("1MiB+1", "10MiB"));
+        await using var _ = proxy;
 
         Assert.Contains("record of 1048577 bytes (data + partition key) exceeds the 1048576-byte record limit of kinesis_streams", result.Stderr);
         Assert.Contains("record of 10485760 bytes (data + partition key) exceeds the 1048576-byte record limit of kinesis_streams", result.Stderr);
@@ -73,20 +67,35 @@ public class OversizeRecordTests(KinesaliteFixture kinesalite, ITestOutputHelper
     [Fact]
     public async Task Kinesis_streams_with_max_record_size_10m_sends_the_10_MiB_record_and_a_refusal_rejects_only_it()
     {
-        var stream = KinesaliteFixture.NewStreamName("large");
-        using var admin = new KinesisTestClient(kinesalite.Server.Endpoint);
-        await admin.CreateStreamAsync(stream, 1);
-        await using var proxy = new KinesisFaultProxy(kinesalite.Server.Endpoint).Start();
-
-        var result = await RunAsync("kinesis_streams", $"endpoint {proxy.Endpoint}\n  stream_name {stream}\n  max_record_size 10m", RandomKeyLength,
-            async () => (await admin.ReadAllAsync(stream)).Select(r => (Marker(r.Data), (long)r.Data.Length + r.PartitionKey.Length)).ToList(),
-            delivered: Names("999KiB", "1000KiB", "1MiB", "1MiB+1"), rejected: Names("10MiB"));
+        var (result, proxy) = await StreamsRunAsync("max_record_size 10m", delivered: Names("999KiB", "1000KiB", "1MiB", "1MiB+1"), rejected: Names("10MiB"));
+        await using var _ = proxy;
 
         Assert.Equal(1, proxy.Counters.LimitRejections); // the 10 MiB record was sent, and refused
         Assert.Contains("record of 10485760 bytes (data + partition key) refused: PutRecords failed: HTTP 400 InvalidArgumentException: Records size exceeds 5 MB limit", result.Stderr);
     }
 
     private sealed record Outcome(string Stderr);
+
+    /// <summary>A kinesis_streams run into a fresh one-shard stream behind the proxy; sizes read back are data + key.</summary>
+    private async Task<(Outcome Result, KinesisFaultProxy Proxy)> StreamsRunAsync(string extra, string[] delivered, string[] rejected)
+    {
+        var stream = KinesaliteFixture.NewStreamName("oversize");
+        using var admin = new KinesisTestClient(kinesalite.Server.Endpoint);
+        await admin.CreateStreamAsync(stream, 1);
+        var proxy = new KinesisFaultProxy(kinesalite.Server.Endpoint).Start();
+        try
+        {
+            var result = await RunAsync("kinesis_streams", $"endpoint {proxy.Endpoint}\n  stream_name {stream}\n  {extra}", RandomKeyLength,
+                async () => (await admin.ReadAllAsync(stream)).Select(r => (Marker(r.Data), (long)r.Data.Length + r.PartitionKey.Length)).ToList(),
+                delivered, rejected);
+            return (result, proxy);
+        }
+        catch
+        {
+            await proxy.DisposeAsync();
+            throw;
+        }
+    }
 
     private async Task<Outcome> RunAsync(string type, string target, int overhead, Func<Task<List<(string Marker, long Size)>>> readDelivered,
         string[] delivered, string[] rejected)
