@@ -204,10 +204,11 @@ public abstract class KinesisOutput : BufferedOutputPlugin
         var spans = EntrySpans(chunk);
 
         var sendable = new List<OutgoingRecord>(chunk.RecordCount);
-        int index = 0;
+        var entries = new List<ChunkEntry>(chunk.RecordCount);
         foreach (var entry in chunk)
         {
-            int i = index++;
+            int i = entries.Count;
+            entries.Add(entry);
             try
             {
                 var record = entry.DecodeRecord();
@@ -235,6 +236,18 @@ public abstract class KinesisOutput : BufferedOutputPlugin
                 var result = await _sender!.SendAsync(batch, (records, ct) => PutAsync(streamName, records, ct), r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
                 stillFailed.AddRange(result.StillFailed);
                 anyDelivered |= result.Delivered > 0;
+            }
+            catch (AwsApiException e) when (batch.Count == 1 && batch[0].Size > DefaultMaxRecordSize && IsRecordRefused(e))
+            {
+                // A large record (over 1 MiB: max_record_size raised) put alone and refused for its content — a stream
+                // not configured for large records, or a request limit below the record: the record is the problem,
+                // not its chunk. It goes to @ERROR like any record too large, and the rest of the chunk is still sent.
+                // (Other validation errors still fail the chunk: they concern every request, e.g. a bad stream name.)
+                foreach (var i in batch[0].Entries)
+                    Reject(entries[i], new SkippedRecordException($"record of {batch[0].Size} bytes (data + partition key) refused: {e.Message}"));
+                // Handled like a delivered record: should a later batch fail, it is not sent (nor rejected) again.
+                delivered.Add(batch[0]);
+                anyDelivered = true;
             }
             catch (AwsApiException e)
             {
@@ -264,6 +277,12 @@ public abstract class KinesisOutput : BufferedOutputPlugin
         }
         Requeue(chunk, spans, stillFailed, null);
     }
+
+    /// <summary>A validation refusal of the request's content (400 ValidationException / InvalidArgumentException, or
+    /// 413 from a front end): sending it again cannot succeed, and other requests are not concerned.</summary>
+    private static bool IsRecordRefused(AwsApiException e) =>
+        e.Kind == AwsFailureKind.ServiceError && !e.IsRetryable
+        && (e.ErrorCode is "ValidationException" or "InvalidArgumentException" || e.StatusCode == 413);
 
     private void Requeue(BufferChunk chunk, List<(int Start, int End)> spans, List<OutgoingRecord> failed, Exception? cause)
     {

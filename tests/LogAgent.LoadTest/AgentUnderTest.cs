@@ -20,7 +20,7 @@ public sealed class AgentUnderTest : IDisposable
     private const string Configuration = "Release";
 #endif
 
-    public AgentUnderTest(string configPath, IEnumerable<KeyValuePair<string, string>> environment)
+    public AgentUnderTest(string configPath, IEnumerable<KeyValuePair<string, string>> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -31,6 +31,7 @@ public sealed class AgentUnderTest : IDisposable
         info.ArgumentList.Add(ExecutablePath);
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(configPath);
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
         foreach (var (key, value) in environment) info.Environment[key] = value;
         _process = new Process { StartInfo = info };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
@@ -69,6 +70,18 @@ public sealed class AgentUnderTest : IDisposable
 
     [DllImport("libc")]
     private static extern long sysconf(int name);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    /// <summary>SIGTERM, and waits for the agent to exit (it flushes and logs its metrics on the way out).</summary>
+    public int Stop(TimeSpan timeout)
+    {
+        if (kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastWin32Error()}");
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"the agent did not exit within {timeout} of SIGTERM:\n{Stderr}");
+        _process.WaitForExit(); // the stderr reader has read everything
+        return _process.ExitCode;
+    }
 
     private const int ScClkTck = 2;
 

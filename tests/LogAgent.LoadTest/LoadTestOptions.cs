@@ -6,7 +6,8 @@ public sealed class LoadTestOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/LogAgent.LoadTest -- SCENARIO [options]
           SCENARIO             forward-null | forward-forward | forward-forward-ack | forward (the three)
-                               | tail-null | tail-forward | tail-nginx | tail (the three) | all
+                               | tail-null | tail-forward | tail-nginx | tail (the three) | all (these six)
+                               | kinesis (tail → kinesis_streams + kinesis_firehose; needs node and kinesalite: .ci/run)
           --seconds N          measured seconds (default 10)
           --warmup N           seconds before measuring (default 3)
           --connections N      sending connections (default 4)
@@ -32,7 +33,7 @@ public sealed class LoadTestOptions
     public List<KeyValuePair<string, string>> AgentEnvironment { get; } = new();
 
     /// <summary>Whether the scenario named <paramref name="name"/> is one of those asked for.</summary>
-    public bool Runs(string name) => Scenario == "all" || Scenario == name ||
+    public bool Runs(string name) => (Scenario == "all" && name != KinesisRun.Name) || Scenario == name ||
                                         (Scenario is "forward" or "tail" && name.StartsWith(Scenario + "-", StringComparison.Ordinal));
 
     public static LoadTestOptions? Parse(string[] args)
@@ -59,7 +60,7 @@ public sealed class LoadTestOptions
                     break;
                 case "-h" or "--help": return null;
                 default:
-                    if (args[i].StartsWith('-') || !(args[i] is "all" or "forward" or "tail" || LoadTest.Scenario.All.Any(s => s.Name == args[i]) ||
+                    if (args[i].StartsWith('-') || !(args[i] is "all" or "forward" or "tail" or KinesisRun.Name || LoadTest.Scenario.All.Any(s => s.Name == args[i]) ||
                                                    TailScenario.All.Any(s => s.Name == args[i]))) return null;
                     options.Scenario = args[i];
                     break;

@@ -62,6 +62,22 @@ if (tailScenarios.Count > 0)
             }
         }
 }
+if (options.Runs(KinesisRun.Name))
+{
+    var log = NginxAccessLog.Get(options.Lines);
+    Console.WriteLine($"kinesis: {options.Lines:N0} lines of nginx access log (parse nginx) → copy → kinesis_streams (kinesalite, 4 shards, behind the " +
+                      "SigV4-checking proxy) + kinesis_firehose (stand-in); measured from the tail input opening the log to each service having every line");
+    Console.WriteLine();
+    try
+    {
+        KinesisRun.Print(await KinesisRun.RunAsync(log, options.Lines, options), options.Lines);
+    }
+    catch (Exception e)
+    {
+        failures++;
+        Console.WriteLine($"kinesis FAILED: {e.Message}");
+    }
+}
 return failures == 0 ? 0 : 1;
 
 static async Task<Result> RunAsync(Scenario scenario, AccessLogBatch batch, LoadTestOptions options)

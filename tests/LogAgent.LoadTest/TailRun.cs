@@ -65,7 +65,7 @@ public static class TailRun
     }
 
     /// <summary>The committed offset of <paramref name="log"/>'s entry in the pos file (path, 16-hex offset, 16-hex inode), or null.</summary>
-    private static long? CommittedOffset(string posPath, string log)
+    internal static long? CommittedOffset(string posPath, string log)
     {
         string text;
         try

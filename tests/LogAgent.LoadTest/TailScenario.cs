@@ -26,7 +26,7 @@ public sealed record TailScenario(string Name, string Description, bool HasSink,
             """),
     ];
 
-    private static string Source(string log, string pos, string parser) => $"""
+    internal static string Source(string log, string pos, string parser) => $"""
         <source>
           @type tail
           path {log}

@@ -70,12 +70,18 @@ public sealed class KinesisAgentRun : IDisposable
           aws_sec_key {TestCredentials.Default.SecretAccessKey}
         """;
 
-    public void Start(string matchSections)
+    public void Start(string matchSections) => StartWithConfig(TailSource + "\n" + matchSections);
+
+    /// <summary>Starts the agent on a whole config of the test's own (its sources too), with the plugin loaded.</summary>
+    public void StartWithConfig(string config)
     {
-        var config = _dir.File("agent.conf");
-        File.WriteAllText(config, TailSource + "\n" + matchSections);
-        _agent = new AgentProcess("-c", config, "-p", Path.Combine(_dir.Path, "plugins"));
+        var path = _dir.File("agent.conf");
+        File.WriteAllText(path, config);
+        _agent = new AgentProcess("-c", path, "-p", Path.Combine(_dir.Path, "plugins"));
     }
+
+    /// <summary>A path inside the run's directory (removed with it).</summary>
+    public string PathOf(string name) => _dir.File(name);
 
     /// <summary>SIGTERM and wait for a clean exit (outputs flush last); returns the agent's stderr.</summary>
     public string Stop()
