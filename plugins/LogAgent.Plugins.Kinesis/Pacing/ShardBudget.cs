@@ -73,20 +73,27 @@ public sealed class ShardBudget
         use.Bytes = Math.Max(0, use.Bytes - bytes);
     }
 
-    /// <summary>The shard pushed back (ProvisionedThroughputExceeded): something else is writing to it too, so its
-    /// window counts as full for the next second.</summary>
+    /// <summary>
+    /// The shard pushed back (ProvisionedThroughputExceeded): something else writes to it too, so its window counts as
+    /// full now. What filled it is not known; taken as spread evenly over the last second, it leaves the window a tenth
+    /// at a time over the next second (rather than all at once a second from now, which would idle the shard).
+    /// </summary>
     public void Drain(string shardId)
     {
         var now = _clock.GetUtcNow();
         var uses = Current(shardId, now);
         var (records, bytes) = Sum(uses);
-        uses.Add(new Use
-        {
-            Put = new Put { SettledAt = now },
-            Records = Math.Max(0, RecordsPerSecond - records),
-            Bytes = Math.Max(0, BytesPerSecond - bytes),
-        });
+        double missingRecords = Math.Max(0, RecordsPerSecond - records), missingBytes = Math.Max(0, BytesPerSecond - bytes);
+        for (int k = 1; k <= DrainSlices; k++)
+            uses.Add(new Use
+            {
+                Put = new Put { SettledAt = now - Window + Window * k / DrainSlices },
+                Records = missingRecords / DrainSlices,
+                Bytes = missingBytes / DrainSlices,
+            });
     }
+
+    private const int DrainSlices = 10;
 
     /// <summary>How long until the shard has room for a record of <paramref name="bytes"/>; zero when it has room now.</summary>
     public TimeSpan WaitFor(string shardId, long bytes)

@@ -11,7 +11,7 @@ namespace LogAgent.Tests.Kinesis.Pacing;
 
 /// <summary>
 /// <see cref="PacedSender"/> and <see cref="ShardPacer"/> with a put and a ListShards of the test's own (the real
-/// clock: a drained shard waits a real second): throttled records drain their shard and are retried in order,
+/// clock: a drained shard waits a real tenth of a second): throttled records drain their shard and are retried in order,
 /// throttles are counted per shard, an unknown shard in an answer lists the shards again (once per interval), and a
 /// listing that fails leaves the stream unpaced with a warning naming why.
 /// </summary>
@@ -72,8 +72,8 @@ public class PacedSenderTests
         Assert.Equal(2, calls.Count);
         Assert.Equal(Enumerable.Range(0, 20).ToArray(), calls[0].Entries);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => 2 * i).ToArray(), calls[1].Entries); // the low shard's, in order
-        // Drained: the retry waited for the shard's window (one second after the throttling answer).
-        Assert.True(calls[1].At - calls[0].At >= TimeSpan.FromSeconds(0.95), $"retried after {calls[1].At - calls[0].At}");
+        // Drained: the retry waited until the first tenth of the shard's window came free (0.1 s after the answer).
+        Assert.True(calls[1].At - calls[0].At >= TimeSpan.FromSeconds(0.09), $"retried after {calls[1].At - calls[0].At}");
         Assert.Equal(10, metrics.Counter("shard_throttles.shardId-000000000000").Value);
         Assert.Equal(10, metrics.Counter("throttles").Value);
         Assert.Equal(10, metrics.Counter("shard_records_sent.shardId-000000000000").Value);
