@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using LogAgent.Plugins.Kinesis.Aws;
 using LogAgent.Plugins.Kinesis.Batching;
+using LogAgent.Plugins.Kinesis.Pacing;
 using LogAgent.Plugins.Kinesis.Records;
 using LogAgent.Sdk.Buffers;
 using LogAgent.Sdk.Config;
@@ -29,6 +30,7 @@ public abstract class KinesisOutput : BufferedOutputPlugin
 
     private RecordEncoder? _encoder;
     private BatchSender? _sender;
+    private PacedSender? _pacedSender;
     private KinesisOutputCounters? _counters;
 
     // ---- kinesis.rb -------------------------------------------------------------------------------------------
@@ -163,7 +165,18 @@ public abstract class KinesisOutput : BufferedOutputPlugin
         _encoder = new RecordEncoder(formatter, DataKey, ChompRecord, Compression, Inject, Context.Hostname);
         _counters = new KinesisOutputCounters(Context.Metrics);
         _sender = new BatchSender(RetriesOnBatchRequest, ResetBackoffIfSuccess, BackoffBase, _counters);
+        _pacedSender = new PacedSender(RetriesOnBatchRequest, ResetBackoffIfSuccess, BackoffBase, _counters);
     }
+
+    /// <summary>The shard pacing of kinesis_streams (null: every put is shaped by the limits alone).</summary>
+    protected virtual ShardPacer? Pacer => null;
+
+    /// <summary>Per-shard metric names carry the stream when the stream name has placeholders (shard ids repeat
+    /// from stream to stream).</summary>
+    private string ShardMetricScope(string streamName) => HasPlaceholders(StreamNameTemplate) ? streamName + "/" : "";
+
+    /// <summary>Buffer placeholders (${tag}, ${key}, %Y…) — characters no stream name may contain ([a-zA-Z0-9_.-]).</summary>
+    protected static bool HasPlaceholders(string template) => template.IndexOfAny(['$', '%']) >= 0;
 
     /// <summary>The first wait of the per-batch backoff (the Ruby plugin's 0.3 s).</summary>
     protected virtual TimeSpan BackoffBase => Backoff.DefaultBase;
@@ -224,46 +237,61 @@ public abstract class KinesisOutput : BufferedOutputPlugin
             }
         }
 
+        var assembled = Assemble(sendable).ToList();
         var delivered = new HashSet<OutgoingRecord>(ReferenceEqualityComparer.Instance);
         var stillFailed = new List<OutgoingRecord>();
-        bool anyDelivered = false;
-        var batches = RecordBatcher.Split(Assemble(sendable), PutLimits).ToList();
-        for (int b = 0; b < batches.Count; b++)
+        PutBatch put = (records, ct) => PutAsync(streamName, records, ct);
+        try
         {
-            var batch = batches[b];
-            try
+            // A record over 1 MiB (max_record_size raised for a stream configured for large records) goes alone and
+            // unpaced, first: if the service refuses it for its content — a stream not configured for large records,
+            // or a request limit below the record — the record is the problem, not its chunk. It goes to @ERROR like
+            // any record too large, and the rest of the chunk is still sent. (Other validation errors still fail the
+            // chunk: they concern every request, e.g. a bad stream name.)
+            foreach (var large in assembled.Where(r => r.Size > DefaultMaxRecordSize).ToList())
             {
-                var result = await _sender!.SendAsync(batch, (records, ct) => PutAsync(streamName, records, ct), r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
-                stillFailed.AddRange(result.StillFailed);
-                anyDelivered |= result.Delivered > 0;
-            }
-            catch (AwsApiException e) when (batch.Count == 1 && batch[0].Size > DefaultMaxRecordSize && IsRecordRefused(e))
-            {
-                // A large record (over 1 MiB: max_record_size raised) put alone and refused for its content — a stream
-                // not configured for large records, or a request limit below the record: the record is the problem,
-                // not its chunk. It goes to @ERROR like any record too large, and the rest of the chunk is still sent.
-                // (Other validation errors still fail the chunk: they concern every request, e.g. a bad stream name.)
-                foreach (var i in batch[0].Entries)
-                    Reject(entries[i], new SkippedRecordException($"record of {batch[0].Size} bytes (data + partition key) refused: {e.Message}"));
-                // Handled like a delivered record: should a later batch fail, it is not sent (nor rejected) again.
-                delivered.Add(batch[0]);
-                anyDelivered = true;
-            }
-            catch (AwsApiException e)
-            {
-                anyDelivered |= delivered.Count > 0;
-                if (!anyDelivered)
+                try
                 {
-                    // Nothing of this chunk reached the stream: the whole chunk is retried (or handed off) by the buffer.
-                    if (e.IsRetryable) throw;
-                    throw new UnrecoverableWriteException($"{PluginName} to '{streamName}': {e.Message}", e);
+                    var result = await _sender!.SendAsync(new[] { large }, put, r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
+                    stillFailed.AddRange(result.StillFailed);
                 }
-                // Part of the chunk is delivered: give the buffer only the rest, so nothing accepted is sent twice. A
-                // non-retryable error comes back on the rest's next attempt, with nothing delivered, and is handed off then.
-                var rest = batch.Where(r => !delivered.Contains(r)).Concat(batches.Skip(b + 1).SelectMany(x => x)).ToList();
-                Requeue(chunk, spans, stillFailed.Concat(rest).ToList(), e);
-                return;
+                catch (AwsApiException e) when (IsRecordRefused(e))
+                {
+                    foreach (var i in large.Entries)
+                        Reject(entries[i], new SkippedRecordException($"record of {large.Size} bytes (data + partition key) refused: {e.Message}"));
+                    // Handled like a delivered record: should a later batch fail, it is not sent (nor rejected) again.
+                    delivered.Add(large);
+                }
             }
+            var regular = assembled.Where(r => r.Size <= DefaultMaxRecordSize).ToList();
+            var shards = Pacer is { } pacer ? await pacer.ShardsOfAsync(streamName, cancellationToken).ConfigureAwait(false) : null;
+            if (shards?.Map is not null)
+            {
+                var result = await _pacedSender!.SendAsync(Pacer!, shards, regular, PutLimits, ShardMetricScope(streamName), put,
+                    r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
+                stillFailed.AddRange(result.StillFailed);
+            }
+            else
+            {
+                foreach (var batch in RecordBatcher.Split(regular, PutLimits))
+                {
+                    var result = await _sender!.SendAsync(batch, put, r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
+                    stillFailed.AddRange(result.StillFailed);
+                }
+            }
+        }
+        catch (AwsApiException e)
+        {
+            if (delivered.Count == 0)
+            {
+                // Nothing of this chunk reached the stream: the whole chunk is retried (or handed off) by the buffer.
+                if (e.IsRetryable) throw;
+                throw new UnrecoverableWriteException($"{PluginName} to '{streamName}': {e.Message}", e);
+            }
+            // Part of the chunk is delivered: give the buffer only the rest, so nothing accepted is sent twice. A
+            // non-retryable error comes back on the rest's next attempt, with nothing delivered, and is handed off then.
+            Requeue(chunk, spans, assembled.Where(r => !delivered.Contains(r)).ToList(), e);
+            return;
         }
         if (stillFailed.Count == 0) return;
         if (DropFailedRecordsAfterBatchRequestRetries)

@@ -13,6 +13,9 @@ namespace LogAgent.Plugins.Kinesis;
 /// <c>throttles</c> (throttled records and requests), <c>records_requeued</c>, <c>records_dropped</c>,
 /// <c>records_rejected</c> (too large or not encodable, sent to @ERROR), <c>put_calls</c>, <c>put_records_sum</c>,
 /// <c>put_latency_ms_sum</c>, <c>put_latency_ms_max</c> is left out: a counter cannot hold a maximum.
+/// With shard pacing (kinesis_streams), per shard: <c>shard_records_sent.SHARD</c>, <c>shard_bytes_sent.SHARD</c>,
+/// <c>shard_throttles.SHARD</c> (SHARD is the shard id, prefixed by <c>STREAM/</c> when stream_name has placeholders),
+/// and <c>pacing_waits</c> / <c>pacing_wait_ms_sum</c>: how often and how long a put waited for a shard's budget.
 /// </summary>
 public sealed class KinesisOutputCounters(PluginMetrics metrics)
 {
@@ -26,6 +29,8 @@ public sealed class KinesisOutputCounters(PluginMetrics metrics)
     private readonly MetricCounter _putCalls = metrics.Counter("put_calls");
     private readonly MetricCounter _putRecords = metrics.Counter("put_records_sum");
     private readonly MetricCounter _putLatency = metrics.Counter("put_latency_ms_sum");
+    private readonly MetricCounter _pacingWaits = metrics.Counter("pacing_waits");
+    private readonly MetricCounter _pacingWaitMs = metrics.Counter("pacing_wait_ms_sum");
 
     public async Task<T> TimePutAsync<T>(IReadOnlyList<OutgoingRecord> records, Func<Task<T>> put)
     {
@@ -57,7 +62,22 @@ public sealed class KinesisOutputCounters(PluginMetrics metrics)
     public void RecordFailed(string errorCode)
     {
         metrics.Counter("records_failed." + errorCode).Increment();
-        if (AwsErrorCodes.IsThrottling(errorCode, null)) _throttles.Increment();
+        if (AwsErrorCodes.IsRecordThrottling(errorCode)) _throttles.Increment();
+    }
+
+    /// <summary>A record accepted on <paramref name="shard"/> (the shard the service reported, else the computed one).</summary>
+    public void ShardDelivered(string shard, OutgoingRecord record)
+    {
+        metrics.Counter("shard_records_sent." + shard).Add(record.Entries.Length);
+        metrics.Counter("shard_bytes_sent." + shard).Add(record.Size);
+    }
+
+    public void ShardThrottled(string shard) => metrics.Counter("shard_throttles." + shard).Increment();
+
+    public void PacingWait(TimeSpan wait)
+    {
+        _pacingWaits.Increment();
+        _pacingWaitMs.Add((long)wait.TotalMilliseconds);
     }
 
     public void RecordRetries(int records) => _retries.Add(records);

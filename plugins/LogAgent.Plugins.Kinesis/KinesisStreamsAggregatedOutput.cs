@@ -11,7 +11,8 @@ namespace LogAgent.Plugins.Kinesis;
 /// (<see cref="KplAggregator"/>), each up to max_record_size, one per PutRecords call as
 /// out_kinesis_streams_aggregated.rb does. Every aggregated record has one partition key: fixed_partition_key, or
 /// random per aggregated record. batch_request_max_count / _size bound the events per aggregated record (defaults
-/// 100,000 and 1 MiB, the Ruby plugin's).
+/// 100,000 and 1 MiB, the Ruby plugin's). Shard pacing (kinesis_streams') applies to the aggregated records: each
+/// goes to the shard of its partition key and counts as one record of its full size against that shard's budget.
 /// </summary>
 [Plugin(PluginKind.Output, "kinesis_streams_aggregated", "Sends events packed as KPL aggregated records to an Amazon Kinesis Data Stream.")]
 public sealed class KinesisStreamsAggregatedOutput : KinesisStreamsOutput

@@ -190,6 +190,8 @@ public static class KinesisRun
                 region us-east-1
                 endpoint {kinesis}
                 stream_name bench
+                # kinesalite has no shard limits: measure the agent, not AWS's 1,000 records/s a shard.
+                shard_pacing false
             {credentials}
             {buffer}
               </store>

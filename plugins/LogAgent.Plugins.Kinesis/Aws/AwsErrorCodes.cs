@@ -34,6 +34,18 @@ public static class AwsErrorCodes
     public static bool IsThrottling(string? errorCode, int? statusCode) =>
         (errorCode is not null && Throttling.Contains(errorCode)) || statusCode == 429;
 
+    /// <summary>
+    /// Whether a record that failed inside a successful put answer was refused for the rate: Kinesis says so with
+    /// ProvisionedThroughputExceededException; Firehose has no throttling code for records and answers
+    /// ServiceUnavailableException "Slow down." when a delivery stream's throughput is exceeded (Firehose API
+    /// reference, PutRecordBatch: a failed record's ErrorCode is ServiceUnavailableException or InternalFailure;
+    /// "Amazon Data Firehose Quota": over the limits puts get ServiceUnavailableException). Kinesis never answers that
+    /// code per record (PutRecords: ProvisionedThroughputExceededException or InternalFailure), so it means the same
+    /// for both outputs.
+    /// </summary>
+    public static bool IsRecordThrottling(string? errorCode) =>
+        IsThrottling(errorCode, null) || errorCode == "ServiceUnavailableException";
+
     public static bool IsExpiredCredentials(string? errorCode) => errorCode is not null && ExpiredCredentials.Contains(errorCode);
 
     /// <summary>Whether a service error response is worth retrying.</summary>

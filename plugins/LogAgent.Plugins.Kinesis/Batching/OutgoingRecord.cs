@@ -22,5 +22,6 @@ public sealed class OutgoingRecord(byte[] data, string? partitionKey, int[] entr
     public string? LastErrorMessage { get; set; }
 }
 
-/// <summary>What one put call said about one record: null error code when it was accepted.</summary>
-public readonly record struct RecordOutcome(string? ErrorCode, string? ErrorMessage);
+/// <summary>What one put call said about one record: null error code when it was accepted; for Kinesis Data Streams,
+/// the shard that took it (which tells the shard pacing when the stream was resharded).</summary>
+public readonly record struct RecordOutcome(string? ErrorCode, string? ErrorMessage, string? ShardId = null);

@@ -8,8 +8,8 @@ public readonly record struct BatchLimits(int MaxCount, long MaxBytes);
 /// split_to_batches (kinesis_helper/api.rb): a record that would take the batch past either limit starts the next.
 /// Records must already fit the record size limit; a record larger than MaxBytes (possible only when max_record_size
 /// is raised above the request limit for large-record streams) goes alone.
-/// Per-shard pacing (issue 6, item 5) belongs here: a budget that admits a record or defers it to a later batch by
-/// its shard — the split is the one place that sees every record before it is sent.
+/// This is the unpaced split (Firehose, and Streams with shard_pacing false or no shard map); the per-shard one is
+/// <see cref="Pacing.PacedBatcher"/>.
 /// </summary>
 public static class RecordBatcher
 {

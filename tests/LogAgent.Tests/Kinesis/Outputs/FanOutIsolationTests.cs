@@ -57,6 +57,7 @@ public class FanOutIsolationTests(KinesaliteFixture kinesalite, ITestOutputHelpe
                 region us-east-1
                 endpoint {proxy.Endpoint}
                 stream_name {stream}
+                shard_pacing false
             {KinesisAgentRun.Credentials}
             {Buffer("kinesis")}
               </store>

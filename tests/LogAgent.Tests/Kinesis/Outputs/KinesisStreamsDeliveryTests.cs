@@ -32,6 +32,9 @@ public class KinesisStreamsDeliveryTests(KinesaliteFixture kinesalite, ITestOutp
               endpoint {proxy.Endpoint}
               stream_name {stream}
             {KinesisAgentRun.Credentials}
+              # kinesalite has no shard limits; pacing to AWS's (1,000 records/s a shard) would only slow this test
+              # down — it is tested on its own, against a proxy that enforces them (Pacing/ShardPacingDeliveryTests).
+              shard_pacing false
               {extraParameters}
               {KinesisAgentRun.FastBuffer()}
             </match>

@@ -21,10 +21,22 @@ public sealed class KinesisFaults : RequestFaults
 
     public IReadOnlySet<string> Operations { get; set; } = new HashSet<string> { "PutRecords", "PutRecord" };
 
+    /// <summary>
+    /// Enforce each shard's write limits as AWS does: a PutRecords record that would take its shard past
+    /// <see cref="ShardRecordsPerSecond"/> records or <see cref="ShardBytesPerSecond"/> bytes (data + partition key)
+    /// within the last second is answered <c>ProvisionedThroughputExceededException</c> (Kinesis Data Streams quotas:
+    /// 1,000 records and 1 MiB per second per shard for writes). The proxy learns the shards from kinesalite
+    /// (ListShards) and counts the records it accepts over a sliding one-second window.
+    /// </summary>
+    public bool EnforceShardThroughput { get; set; }
+    public int ShardRecordsPerSecond { get; set; } = 1000;
+    public long ShardBytesPerSecond { get; set; } = 1024 * 1024;
+
     public override void Clear()
     {
         base.Clear();
         ThroughputExceededFraction = InternalFailureFraction = ResetAfterForwardFraction = 0;
+        EnforceShardThroughput = false;
     }
 }
 
@@ -41,6 +53,17 @@ public sealed class KinesisProxyCounters : StandInCounters
     public long Forwarded => Interlocked.Read(ref forwarded);
     /// <summary>PutRecords/PutRecord records kinesalite stored.</summary>
     public long RecordsAccepted => Interlocked.Read(ref recordsAccepted);
+    internal long shardLimitThrottles;
+    internal readonly ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> acceptedAt = new();
+
+    /// <summary>Records refused for their shard's write limit (<see cref="KinesisFaults.EnforceShardThroughput"/>).</summary>
+    public long ShardLimitThrottles => Interlocked.Read(ref shardLimitThrottles);
+
+    /// <summary>When each record a shard accepted under <see cref="KinesisFaults.EnforceShardThroughput"/> arrived
+    /// (time since the proxy started, in arrival order), by shard id.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<TimeSpan>> ShardAcceptTimes =>
+        acceptedAt.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<TimeSpan>)kv.Value.ToList());
+
     /// <summary>Records answered as failed, by ErrorCode (injected here or from kinesalite).</summary>
     public IReadOnlyDictionary<string, long> RecordsFailed => new Dictionary<string, long>(recordsFailed);
     public long RecordsFailedTotal => recordsFailed.Values.Sum();
@@ -69,6 +92,8 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<string, IReadOnlyList<KinesisShard>> _shards = new();
     private readonly LoopbackHttpServer _server;
     private readonly FaultDice _dice;
+    private readonly System.Diagnostics.Stopwatch _sinceStart = System.Diagnostics.Stopwatch.StartNew();
+    private readonly Dictionary<string, ShardWindow> _shardWindows = new();
 
     public KinesisFaultProxy(Uri upstream, TestCredentials? credentials = null, string region = "us-east-1", int port = 0, int seed = 6)
     {
@@ -202,6 +227,7 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
             else if (_dice.Roll(Faults.InternalFailureFraction)) injected[i] = ("InternalFailure", "Internal service failure.");
             if (injected[i] is not null) injectedCount++;
         }
+        if (Faults.EnforceShardThroughput) injectedCount += await ThrottleOverShardLimitsAsync(stream, records, injected);
         if (injectedCount == 0) return await ForwardAsync(request, request.Body, cancellationToken);
 
         // AWS's throttling message names the record's shard: "Rate exceeded for shard shardId-000000000001 in stream
@@ -248,6 +274,55 @@ public sealed class KinesisFaultProxy : IAsyncDisposable
         var result = new JsonObject { ["FailedRecordCount"] = injectedCount + upstreamFailed, ["Records"] = spliced };
         if (encryptionType is not null) result["EncryptionType"] = encryptionType;
         return StandInResponse.Json(200, result.ToJsonString());
+    }
+
+    /// <summary>
+    /// Marks the records (not already failed) that their shard cannot take within its sliding one-second window;
+    /// counts the others into their shard's window and accept log. Returns how many it marked.
+    /// </summary>
+    private async Task<int> ThrottleOverShardLimitsAsync(string stream, JsonArray records, (string Code, string Message)?[] injected)
+    {
+        IReadOnlyList<KinesisShard> shards;
+        try
+        {
+            shards = _shards.TryGetValue(stream, out var known) ? known : _shards[stream] = await _shardLookup.ListShardsAsync(stream);
+        }
+        catch (AwsErrorException)
+        {
+            return 0; // no such stream: kinesalite answers the error
+        }
+        int throttled = 0;
+        lock (_shardWindows)
+        {
+            var now = _sinceStart.Elapsed;
+            for (int i = 0; i < records.Count; i++)
+            {
+                if (injected[i] is not null) continue;
+                var key = records[i]!["PartitionKey"]!.GetValue<string>();
+                var shard = KinesisHashKey.ShardFor(shards, key, records[i]!["ExplicitHashKey"]?.GetValue<string>()).ShardId;
+                long bytes = Base64DecodedLength(records[i]!["Data"]?.GetValue<string>() ?? "") + Encoding.UTF8.GetByteCount(key);
+                if (!_shardWindows.TryGetValue(shard, out var window)) _shardWindows[shard] = window = new ShardWindow();
+                while (window.Records.Count > 0 && now - window.Records.Peek().At >= TimeSpan.FromSeconds(1)) window.Bytes -= window.Records.Dequeue().Bytes;
+                if (window.Records.Count + 1 > Faults.ShardRecordsPerSecond || window.Bytes + bytes > Faults.ShardBytesPerSecond)
+                {
+                    injected[i] = ("ProvisionedThroughputExceededException", $"Rate exceeded for shard {shard} in stream {stream} under account {AccountId}.");
+                    Interlocked.Increment(ref Counters.shardLimitThrottles);
+                    throttled++;
+                    continue;
+                }
+                window.Records.Enqueue((now, bytes));
+                window.Bytes += bytes;
+                Counters.acceptedAt.GetOrAdd(shard, _ => new ConcurrentQueue<TimeSpan>()).Enqueue(now);
+            }
+        }
+        return throttled;
+    }
+
+    /// <summary>What a shard accepted in the last second: each record's arrival and size, and their total.</summary>
+    private sealed class ShardWindow
+    {
+        public readonly Queue<(TimeSpan At, long Bytes)> Records = new();
+        public long Bytes;
     }
 
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
