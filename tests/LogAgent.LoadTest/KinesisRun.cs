@@ -35,8 +35,13 @@ public static class KinesisRun
     private const int BareConcurrency = 8;
     private const int RecordsPerRequest = 500;
 
-    public static async Task<KinesisResult> RunAsync(string log, int lines, LoadTestOptions options)
+    /// <summary>The scenario names: both outputs behind copy, or one alone (so neither shares the CPUs with the
+    /// other's service: kinesalite alone takes about a core).</summary>
+    public static readonly string[] Names = { Name, Name + "-streams", Name + "-firehose" };
+
+    public static async Task<KinesisResult> RunAsync(string log, int lines, LoadTestOptions options, string scenario = Name)
     {
+        bool withStreams = scenario != Name + "-firehose", withFirehose = scenario != Name + "-streams";
         using var kinesalite = KinesaliteServer.Start();
         using var admin = new KinesisTestClient(kinesalite.Endpoint);
         await admin.CreateStreamAsync("bench", 4);
@@ -49,7 +54,7 @@ public static class KinesisRun
         var configPath = Path.Combine(Path.GetTempPath(), name + ".conf");
         var posPath = Path.Combine(Path.GetTempPath(), name + ".pos");
         File.Delete(posPath);
-        File.WriteAllText(configPath, Config(log, posPath, proxy.Endpoint, firehose.Endpoint));
+        File.WriteAllText(configPath, Config(log, posPath, withStreams ? proxy.Endpoint : null, withFirehose ? firehose.Endpoint : null));
         // The plugin laid out as an operator installs it: PLUGINS/NAME/NAME.dll with its AWS dependencies beside it.
         var plugins = Path.Combine(Path.GetTempPath(), name + "-plugins");
         var pluginDir = Directory.CreateDirectory(Path.Combine(plugins, "LogAgent.Plugins.Kinesis")).FullName;
@@ -74,7 +79,7 @@ public static class KinesisRun
             }
             var clock = Stopwatch.StartNew();
             double cpu0 = agent.CpuSeconds();
-            double? streamsDone = null, firehoseDone = null;
+            double? streamsDone = withStreams ? null : 0, firehoseDone = withFirehose ? null : 0;
             while (streamsDone is null || firehoseDone is null)
             {
                 CheckAlive($"waiting for the services (kinesalite {proxy.Counters.RecordsAccepted}, Firehose {firehose.Counters.RecordsAccepted} of {lines})");
@@ -88,13 +93,12 @@ public static class KinesisRun
             int code = agent.Stop(TimeSpan.FromSeconds(60));
             if (code != 0) throw new InvalidOperationException($"the agent exited with {code}:\n{agent.Stderr}");
             // No faults: anything beyond the lines would be a duplicate.
-            if (proxy.Counters.RecordsAccepted != lines || firehose.Counters.RecordsAccepted != lines)
+            if ((withStreams && proxy.Counters.RecordsAccepted != lines) || (withFirehose && firehose.Counters.RecordsAccepted != lines))
                 throw new InvalidOperationException($"kinesalite stored {proxy.Counters.RecordsAccepted}, Firehose accepted {firehose.Counters.RecordsAccepted}, for {lines} lines");
-            outputs =
-            [
-                Output("kinesis_streams", "out_kinesis_streams", streamsDone.Value, lines, agent.Stderr),
-                Output("kinesis_firehose", "out_kinesis_firehose", firehoseDone.Value, lines, agent.Stderr),
-            ];
+            var done = new List<KinesisOutputResult>();
+            if (withStreams) done.Add(Output("kinesis_streams", "out_kinesis_streams", streamsDone.Value, lines, agent.Stderr));
+            if (withFirehose) done.Add(Output("kinesis_firehose", "out_kinesis_firehose", firehoseDone.Value, lines, agent.Stderr));
+            outputs = done.ToArray();
         }
         finally
         {
@@ -115,13 +119,13 @@ public static class KinesisRun
             DeliveryStreamName = "bare",
             Records = records.Select(r => new { Data = Convert.ToBase64String([.. r, (byte)'\n']) }).ToList(),
         });
-        var bare = new List<BareResult>
-        {
-            await BareAsync("kinesalite behind the proxy", () => new KinesisTestClient(proxy.Endpoint, TestCredentials.Default), "PutRecords", streamsBody,
-                () => proxy.Counters.RecordsAccepted, () => proxy.Counters.Requests, options),
-            await BareAsync("Firehose stand-in", () => new AwsJsonClient(firehose.Endpoint, "Firehose_20150804", "firehose", TestCredentials.Default),
-                "PutRecordBatch", firehoseBody, () => firehose.Counters.RecordsAccepted, () => firehose.Counters.Requests, options),
-        };
+        var bare = new List<BareResult>();
+        if (withStreams)
+            bare.Add(await BareAsync("kinesalite behind the proxy", () => new KinesisTestClient(proxy.Endpoint, TestCredentials.Default), "PutRecords", streamsBody,
+                () => proxy.Counters.RecordsAccepted, () => proxy.Counters.Requests, options));
+        if (withFirehose)
+            bare.Add(await BareAsync("Firehose stand-in", () => new AwsJsonClient(firehose.Endpoint, "Firehose_20150804", "firehose", TestCredentials.Default),
+                "PutRecordBatch", firehoseBody, () => firehose.Counters.RecordsAccepted, () => firehose.Counters.Requests, options));
         return new KinesisResult(outputs, cpu, totalCpu, peak, bare);
     }
 
@@ -160,7 +164,7 @@ public static class KinesisRun
         return new BareResult(target, (records1 - records0) / seconds, (requests1 - requests0) / seconds);
     }
 
-    private static string Config(string log, string pos, Uri kinesis, Uri firehose)
+    private static string Config(string log, string pos, Uri? kinesis, Uri? firehose)
     {
         // Memory buffers (the benchmark measures the agent, not the disk), flushed by 8 threads each, blocking the tail
         // input rather than failing when full; chunks of 4 MiB, which each output splits into puts of ≤ 500 records.
@@ -168,7 +172,7 @@ public static class KinesisRun
                 <buffer>
                   @type memory
                   chunk_limit_size 4m
-                  total_limit_size 512m
+                  total_limit_size 64m
                   overflow_action block
                   flush_interval 0.2s
                   flush_thread_count 8
@@ -181,9 +185,7 @@ public static class KinesisRun
                 aws_key_id {TestCredentials.Default.AccessKeyId}
                 aws_sec_key {TestCredentials.Default.SecretAccessKey}
             """;
-        return TailScenario.Source(log, pos, "nginx") + $"""
-            <match bench.access>
-              @type copy
+        var streams = kinesis is null ? "" : $"""
               <store>
                 @type kinesis_streams
                 @id out_kinesis_streams
@@ -195,6 +197,8 @@ public static class KinesisRun
             {credentials}
             {buffer}
               </store>
+            """;
+        var firehoseStore = firehose is null ? "" : $"""
               <store>
                 @type kinesis_firehose
                 @id out_kinesis_firehose
@@ -204,6 +208,12 @@ public static class KinesisRun
             {credentials}
             {buffer}
               </store>
+            """;
+        return TailScenario.Source(log, pos, "nginx") + $"""
+            <match bench.access>
+              @type copy
+            {streams}
+            {firehoseStore}
             </match>
             """;
     }

@@ -8,6 +8,7 @@ public sealed class LoadTestOptions
           SCENARIO             forward-null | forward-forward | forward-forward-ack | forward (the three)
                                | tail-null | tail-forward | tail-nginx | tail (the three) | all (these six)
                                | kinesis (tail → kinesis_streams + kinesis_firehose; needs node and kinesalite: .ci/run)
+                       | kinesis-streams | kinesis-firehose (one output alone) | kinesis-all (the three)
           --seconds N          measured seconds (default 10)
           --warmup N           seconds before measuring (default 3)
           --connections N      sending connections (default 4)
@@ -33,8 +34,10 @@ public sealed class LoadTestOptions
     public List<KeyValuePair<string, string>> AgentEnvironment { get; } = new();
 
     /// <summary>Whether the scenario named <paramref name="name"/> is one of those asked for.</summary>
-    public bool Runs(string name) => (Scenario == "all" && name != KinesisRun.Name) || Scenario == name ||
-                                        (Scenario is "forward" or "tail" && name.StartsWith(Scenario + "-", StringComparison.Ordinal));
+    // `all` leaves the Kinesis scenarios out (they need node and kinesalite); `kinesis-all` runs the three of them.
+    public bool Runs(string name) => (Scenario == "all" && !name.StartsWith(KinesisRun.Name, StringComparison.Ordinal)) || Scenario == name ||
+                                        (Scenario is "forward" or "tail" && name.StartsWith(Scenario + "-", StringComparison.Ordinal)) ||
+                                        (Scenario == KinesisRun.Name + "-all" && name.StartsWith(KinesisRun.Name, StringComparison.Ordinal));
 
     public static LoadTestOptions? Parse(string[] args)
     {
@@ -60,7 +63,7 @@ public sealed class LoadTestOptions
                     break;
                 case "-h" or "--help": return null;
                 default:
-                    if (args[i].StartsWith('-') || !(args[i] is "all" or "forward" or "tail" or KinesisRun.Name || LoadTest.Scenario.All.Any(s => s.Name == args[i]) ||
+                    if (args[i].StartsWith('-') || !(args[i] is "all" or "forward" or "tail" || KinesisRun.Names.Contains(args[i]) || args[i] == KinesisRun.Name + "-all" || LoadTest.Scenario.All.Any(s => s.Name == args[i]) ||
                                                    TailScenario.All.Any(s => s.Name == args[i]))) return null;
                     options.Scenario = args[i];
                     break;

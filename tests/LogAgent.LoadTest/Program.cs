@@ -62,20 +62,20 @@ if (tailScenarios.Count > 0)
             }
         }
 }
-if (options.Runs(KinesisRun.Name))
+foreach (var kinesisScenario in KinesisRun.Names.Where(options.Runs))
 {
     var log = NginxAccessLog.Get(options.Lines);
-    Console.WriteLine($"kinesis: {options.Lines:N0} lines of nginx access log (parse nginx) → copy → kinesis_streams (kinesalite, 4 shards, behind the " +
+    Console.WriteLine($"{kinesisScenario}: {options.Lines:N0} lines of nginx access log (parse nginx) → copy → kinesis_streams (kinesalite, 4 shards, behind the " +
                       "SigV4-checking proxy) + kinesis_firehose (stand-in); measured from the tail input opening the log to each service having every line");
     Console.WriteLine();
     try
     {
-        KinesisRun.Print(await KinesisRun.RunAsync(log, options.Lines, options), options.Lines);
+        KinesisRun.Print(await KinesisRun.RunAsync(log, options.Lines, options, kinesisScenario), options.Lines);
     }
     catch (Exception e)
     {
         failures++;
-        Console.WriteLine($"kinesis FAILED: {e.Message}");
+        Console.WriteLine($"{kinesisScenario} FAILED: {e.Message}");
     }
 }
 return failures == 0 ? 0 : 1;
