@@ -44,7 +44,7 @@ public sealed class KinesisFirehoseOutput : KinesisOutput
         return Task.CompletedTask;
     }
 
-    protected override OutgoingRecord ToRecord(byte[] data, Record record, int entry)
+    protected override OutgoingRecord ToRecord(byte[] data, Record? record, int entry)
     {
         if (AppendNewLine)
         {

@@ -202,7 +202,11 @@ public abstract class KinesisOutput : BufferedOutputPlugin
     }, AwsClientOptions.RegionFromConfigOrEnvironment(Region));
 
     /// <summary>The Kinesis record of one event: its data (already encoded) and, for Streams, its partition key.</summary>
-    protected abstract OutgoingRecord ToRecord(byte[] data, Record record, int entry);
+    protected abstract OutgoingRecord ToRecord(byte[] data, Record? record, int entry);
+
+    /// <summary>Whether <see cref="ToRecord"/> reads the decoded record (a partition key from it); otherwise a record
+    /// the formatter can format straight from msgpack is never decoded.</summary>
+    protected virtual bool NeedsRecord => false;
 
     /// <summary>Turns the sendable records of a chunk into what is put (aggregation groups them).</summary>
     protected virtual IEnumerable<OutgoingRecord> Assemble(List<OutgoingRecord> records) => records;
@@ -224,8 +228,8 @@ public abstract class KinesisOutput : BufferedOutputPlugin
             entries.Add(entry);
             try
             {
-                var record = entry.DecodeRecord();
-                var outgoing = ToRecord(encoder.Encode(entry.Tag, entry.Time, record), record, i);
+                Record? record = NeedsRecord ? entry.DecodeRecord() : null;
+                var outgoing = ToRecord(encoder.Encode(entry.Tag, entry.Time, entry.RecordBytes, ref record), record, i);
                 if (outgoing.Size > RecordLimit)
                     throw new SkippedRecordException(
                         $"record of {outgoing.Size} bytes (data + partition key) exceeds the {RecordLimit}-byte record limit of {PluginName} (max_record_size {MaxRecordSize}, service limit {ServiceRecordLimit})");

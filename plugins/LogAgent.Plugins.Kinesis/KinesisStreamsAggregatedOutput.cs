@@ -33,7 +33,7 @@ public sealed class KinesisStreamsAggregatedOutput : KinesisStreamsOutput
         base.Configure(config);
     }
 
-    protected override OutgoingRecord ToRecord(byte[] data, Record record, int entry) =>
+    protected override OutgoingRecord ToRecord(byte[] data, Record? record, int entry) =>
         new(data, null, [entry]);
 
     /// <summary>Groups the events into aggregated records within the record limit and batch_request_max_*.</summary>

@@ -83,11 +83,13 @@ public class KinesisStreamsOutput : KinesisOutput
         return Task.CompletedTask;
     }
 
-    protected override OutgoingRecord ToRecord(byte[] data, Record record, int entry)
+    protected override bool NeedsRecord => PartitionKey is not null;
+
+    protected override OutgoingRecord ToRecord(byte[] data, Record? record, int entry)
     {
         string key;
         if (PartitionKey is null) key = RandomPartitionKey();
-        else if (record.TryGetValue(PartitionKey, out var value) && value is not null)
+        else if (record!.TryGetValue(PartitionKey, out var value) && value is not null)
             key = value as string ?? RecordJson.Serialize(value);
         else throw new SkippedRecordException($"Key '{PartitionKey}' doesn't exist");
         // PutRecords refuses an empty key or one over 256 characters (API reference, PartitionKey).

@@ -33,6 +33,31 @@ public sealed class RecordEncoder
     }
 
     /// <summary>The record's data, or a <see cref="SkippedRecordException"/> when it cannot become one.</summary>
+    [ThreadStatic] private static ArrayBufferWriter<byte>? _scratch;
+
+    /// <summary>
+    /// Encodes an event from its msgpack record: formatted straight from the bytes when the formatter can
+    /// (<see cref="FormatterPlugin.TryFormat"/>; no data_key, no inject), else decoded once into
+    /// <paramref name="record"/> (kept for the caller, e.g. to read the partition key).
+    /// </summary>
+    public byte[] Encode(string tag, EventTime time, ReadOnlyMemory<byte> recordMsgpack, ref Record? record)
+    {
+        if (_dataKey is null && _inject is null && record is null)
+        {
+            var buffer = _scratch ??= new ArrayBufferWriter<byte>(1024);
+            buffer.ResetWrittenCount();
+            if (_formatter.TryFormat(tag, time, recordMsgpack, buffer))
+            {
+                var data = Chomp(buffer.WrittenSpan).ToArray();
+                // A large record should not pin its buffer on this flush thread.
+                if (buffer.Capacity > 1024 * 1024) _scratch = null;
+                return Finish(data);
+            }
+        }
+        record ??= RecordCodec.Decode(recordMsgpack);
+        return Encode(tag, time, record);
+    }
+
     public byte[] Encode(string tag, EventTime time, Record record)
     {
         byte[] data;
@@ -55,6 +80,11 @@ public sealed class RecordEncoder
             // kinesis.rb: formatter.format(...).chomp — the formatter's own line end is not part of the record.
             data = Chomp(buffer.WrittenSpan).ToArray();
         }
+        return Finish(data);
+    }
+
+    private byte[] Finish(byte[] data)
+    {
         if (_chompRecord) data = Chomp(data).ToArray();
         return _compression switch
         {

@@ -11,6 +11,13 @@ public abstract class FormatterPlugin : Plugin
 
     public abstract void Format(string tag, EventTime time, Record record, IBufferWriter<byte> output);
 
+    /// <summary>
+    /// Formats a record still in msgpack form (a map) without decoding it, when this formatter can give exactly what
+    /// <see cref="Format"/> gives for the decoded record. False, with nothing written, means the caller decodes and
+    /// calls <see cref="Format"/>; that is the default.
+    /// </summary>
+    public virtual bool TryFormat(string tag, EventTime time, ReadOnlyMemory<byte> recordMsgpack, IBufferWriter<byte> output) => false;
+
     public byte[] FormatToBytes(string tag, EventTime time, Record record)
     {
         var buffer = new ArrayBufferWriter<byte>(256);

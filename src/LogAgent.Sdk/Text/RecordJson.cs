@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LogAgent.Sdk.Events;
+using MessagePack;
 
 namespace LogAgent.Sdk.Text;
 
@@ -72,6 +73,170 @@ public static class RecordJson
             default: WriteString(output, RubyValueText.ToS(value)); break;
         }
     }
+
+    /// <summary>
+    /// Writes a record still in msgpack form as exactly the JSON <see cref="Write"/> gives for its decoded form
+    /// (<see cref="RecordCodec.Decode"/>), without decoding it: no dictionary, no strings — for outputs that format every
+    /// event (the Kinesis plugins). Returns false, having written nothing, when the record holds something only the
+    /// decoded path treats the same way: a key that is not a valid UTF-8 string, a key repeated in one map (the
+    /// dictionary keeps the last value), an extension other than EventTime, or nesting deeper than 64.
+    /// </summary>
+    public static bool TryWriteMsgpack(IBufferWriter<byte> output, ReadOnlyMemory<byte> recordMsgpack)
+    {
+        var check = new MessagePackReader(recordMsgpack);
+        try
+        {
+            if (check.NextMessagePackType != MessagePackType.Map || !CanTranscode(ref check, 0)) return false;
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException)
+        {
+            return false; // malformed: the decoded path reports it
+        }
+        var reader = new MessagePackReader(recordMsgpack);
+        Transcode(output, ref reader);
+        return true;
+    }
+
+    private static bool CanTranscode(ref MessagePackReader reader, int depth)
+    {
+        if (depth > 64) return false;
+        switch (reader.NextMessagePackType)
+        {
+            case MessagePackType.Nil or MessagePackType.Boolean or MessagePackType.Integer or MessagePackType.Float
+                or MessagePackType.String or MessagePackType.Binary:
+                reader.Skip();
+                return true;
+            case MessagePackType.Array:
+                {
+                    int n = reader.ReadArrayHeader();
+                    for (int i = 0; i < n; i++)
+                        if (!CanTranscode(ref reader, depth + 1)) return false;
+                    return true;
+                }
+            case MessagePackType.Map:
+                {
+                    int n = reader.ReadMapHeader();
+                    var keys = n <= 32 ? new ReadOnlyMemory<byte>[n] : null;
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (reader.NextMessagePackType != MessagePackType.String) return false;
+                        var key = reader.ReadStringSequence() ?? default;
+                        if (!key.IsSingleSegment || !System.Text.Unicode.Utf8.IsValid(key.FirstSpan)) return false;
+                        if (keys is null) return false; // a very wide map: not worth checking for repeats here
+                        for (int k = 0; k < i; k++)
+                            if (keys[k].Span.SequenceEqual(key.FirstSpan)) return false;
+                        keys[i] = key.First;
+                        if (!CanTranscode(ref reader, depth + 1)) return false;
+                    }
+                    return true;
+                }
+            case MessagePackType.Extension:
+                {
+                    var header = reader.CreatePeekReader().ReadExtensionFormatHeader();
+                    if (header.TypeCode != EventTime.ExtType || header.Length != 8) return false;
+                    reader.Skip();
+                    return true;
+                }
+            default:
+                return false;
+        }
+    }
+
+    private static void Transcode(IBufferWriter<byte> output, ref MessagePackReader reader)
+    {
+        switch (reader.NextMessagePackType)
+        {
+            case MessagePackType.Nil: reader.ReadNil(); Raw(output, "null"u8); break;
+            case MessagePackType.Boolean: Raw(output, reader.ReadBoolean() ? "true"u8 : "false"u8); break;
+            case MessagePackType.Integer:
+                if (reader.NextCode == MessagePackCode.UInt64)
+                {
+                    ulong u = reader.ReadUInt64();
+                    Ascii(output, u <= long.MaxValue ? ((long)u).ToString(CultureInfo.InvariantCulture) : u.ToString(CultureInfo.InvariantCulture));
+                }
+                else WriteInt64(output, reader.ReadInt64());
+                break;
+            case MessagePackType.Float: WriteDouble(output, reader.ReadDouble()); break;
+            case MessagePackType.String: WriteUtf8String(output, (reader.ReadStringSequence() ?? default).FirstSpan); break;
+            case MessagePackType.Binary: WriteString(output, Utf8.GetString((reader.ReadBytes() ?? default).FirstSpan)); break;
+            case MessagePackType.Array:
+                {
+                    int n = reader.ReadArrayHeader();
+                    Raw(output, "["u8);
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (i > 0) Raw(output, ","u8);
+                        Transcode(output, ref reader);
+                    }
+                    Raw(output, "]"u8);
+                    break;
+                }
+            case MessagePackType.Map:
+                {
+                    int n = reader.ReadMapHeader();
+                    Raw(output, "{"u8);
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (i > 0) Raw(output, ","u8);
+                        WriteUtf8String(output, (reader.ReadStringSequence() ?? default).FirstSpan);
+                        Raw(output, ":"u8);
+                        Transcode(output, ref reader);
+                    }
+                    Raw(output, "}"u8);
+                    break;
+                }
+            default: // EventTime, the only extension CanTranscode lets through
+                Ascii(output, EventTime.ReadFrom(ref reader).Seconds.ToString(CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    private static void WriteInt64(IBufferWriter<byte> output, long value)
+    {
+        var span = output.GetSpan(20);
+        value.TryFormat(span, out int written, default, CultureInfo.InvariantCulture);
+        output.Advance(written);
+    }
+
+    /// <summary>
+    /// <see cref="WriteString"/> for text already in UTF-8: the characters it escapes are all ASCII, and no byte of a
+    /// multi-byte UTF-8 sequence is ASCII, so escaping byte by byte gives the same bytes. Text that is not valid UTF-8
+    /// is decoded first, as msgpack's string reader does (invalid bytes become U+FFFD).
+    /// </summary>
+    private static void WriteUtf8String(IBufferWriter<byte> output, ReadOnlySpan<byte> utf8)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            WriteString(output, Utf8.GetString(utf8));
+            return;
+        }
+        Raw(output, "\""u8);
+        var rest = utf8;
+        while (true)
+        {
+            int k = rest.IndexOfAny(JsonEscaped);
+            if (k < 0) break;
+            Raw(output, rest[..k]);
+            switch (rest[k])
+            {
+                case (byte)'"': Raw(output, "\\\""u8); break;
+                case (byte)'\\': Raw(output, "\\\\"u8); break;
+                case (byte)'\n': Raw(output, "\\n"u8); break;
+                case (byte)'\r': Raw(output, "\\r"u8); break;
+                case (byte)'\t': Raw(output, "\\t"u8); break;
+                case (byte)'\b': Raw(output, "\\b"u8); break;
+                case (byte)'\f': Raw(output, "\\f"u8); break;
+                default: Ascii(output, "\\u" + rest[k].ToString("x4", CultureInfo.InvariantCulture)); break;
+            }
+            rest = rest[(k + 1)..];
+        }
+        Raw(output, rest);
+        Raw(output, "\""u8);
+    }
+
+    // The bytes WriteString escapes: control characters, the quote and the backslash.
+    private static readonly SearchValues<byte> JsonEscaped =
+        SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
 
     private static void WriteMember(IBufferWriter<byte> output, ref bool first, string key, object? value)
     {

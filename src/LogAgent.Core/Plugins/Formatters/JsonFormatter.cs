@@ -35,4 +35,11 @@ public sealed class JsonFormatter : FormatterPlugin
         RecordJson.Write(output, record);
         if (AddNewline) WriteText(output, _newline);
     }
+
+    public override bool TryFormat(string tag, EventTime time, ReadOnlyMemory<byte> recordMsgpack, IBufferWriter<byte> output)
+    {
+        if (!RecordJson.TryWriteMsgpack(output, recordMsgpack)) return false;
+        if (AddNewline) WriteText(output, _newline);
+        return true;
+    }
 }
