@@ -48,5 +48,29 @@ public sealed class PathFollower
     /// <summary>Permission errors already reported (ignore_repeated_permission_error).</summary>
     public bool PermissionErrorReported { get; set; }
 
+    // Rotated files and copies already read (or being read), by inode and first bytes: a file closed after it was read
+    // is no longer among Files, and must not be taken for one rotated before it was seen when the next rotation is
+    // looked into. The first bytes tell a reused inode apart; the oldest are forgotten past a bound.
+    private readonly HashSet<(ulong Inode, int Leading)> _takenUp = new();
+    private readonly Queue<(ulong Inode, int Leading)> _takenUpOrder = new();
+    private const int TakenUpLimit = 4096;
+
+    public void MarkTakenUp(ulong inode, ReadOnlySpan<byte> leading)
+    {
+        var key = (inode, Hash(leading));
+        if (!_takenUp.Add(key)) return;
+        _takenUpOrder.Enqueue(key);
+        if (_takenUpOrder.Count > TakenUpLimit) _takenUp.Remove(_takenUpOrder.Dequeue());
+    }
+
+    public bool WasTakenUp(ulong inode, ReadOnlySpan<byte> leading) => _takenUp.Contains((inode, Hash(leading)));
+
+    private static int Hash(ReadOnlySpan<byte> bytes)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
+    }
+
     public override string ToString() => $"{Path} ({Files.Count} file(s))";
 }

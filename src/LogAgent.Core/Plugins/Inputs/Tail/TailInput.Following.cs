@@ -242,7 +242,9 @@ public sealed partial class TailInput
         if (handle is null) return null;
         var file = new TailedFile(path, status, offset) { ConsumedOffset = offset, CloseAtEof = closeAtEof, RotatedAt = DateTimeOffset.UtcNow };
         file.Open(handle);
-        file.LearnFingerprint(ReadLeading(handle));
+        var leading = ReadLeading(handle);
+        file.LearnFingerprint(leading);
+        follower.MarkTakenUp(status.Inode, leading);
         follower.Files.Insert(at ?? follower.Files.Count, file);
         return file;
     }
@@ -263,7 +265,7 @@ public sealed partial class TailInput
     {
         var followed = follower.Files.Select(f => f.Inode).ToHashSet();
         var missed = RotatedSiblings(follower.Path, currentInode)
-            .Where(c => !followed.Contains(c.Status.Inode) && c.Status.Size > 0 && c.Status.ModifiedAt > since
+            .Where(c => !followed.Contains(c.Status.Inode) && !follower.WasTakenUp(c.Status.Inode, c.Leading) && c.Status.Size > 0 && c.Status.ModifiedAt > since
                 && (notStartingWith is null || !c.Leading.AsSpan().StartsWith(notStartingWith)))
             .OrderBy(c => c.Status.ModifiedAt);
         foreach (var (path, status, _) in missed)
@@ -364,6 +366,7 @@ public sealed partial class TailInput
             {
                 Log.LogInformation("{Path} rotated (inode {Old} → {New})", follower.Path, current.Inode, opened.Inode);
                 current.RotatedAt = DateTimeOffset.UtcNow;
+                if (current.IsOpen) follower.MarkTakenUp(current.Inode, ReadLeading(current.Handle));
                 var at = follower.Files.Count;
                 if (current.IsOpen) AddRotatedBetween(follower, opened.Inode, FileStatus.Of(current.Handle).ModifiedAt, closeAtEof: false, ref at);
             }
@@ -437,6 +440,7 @@ public sealed partial class TailInput
                 PendingEvent = old.PendingEvent, PendingEventStart = old.PendingEventStart, PendingEventUpdatedAt = old.PendingEventUpdatedAt,
             };
             rest.Open(copyHandle);
+            follower.MarkTakenUp(copy.Status.Inode, copy.Leading);
             rest.LearnFingerprint(old.Fingerprint);
             // The copy holds the same bytes at the same offsets, so what was read of the unterminated line is read again.
             rest.ReadOffset = resumeAt;
