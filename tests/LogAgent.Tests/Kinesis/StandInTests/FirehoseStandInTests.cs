@@ -198,7 +198,7 @@ public class FirehoseStandInTests : IAsyncLifetime
         _firehose.Faults.Latency = TimeSpan.FromMilliseconds(400);
         var watch = Stopwatch.StartNew();
         Assert.Equal(200, (await _client.SendAsync("PutRecordBatch", Batch(Lines(1)))).Status);
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(400), $"answered after {watch.Elapsed}");
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(390) /* Task.Delay may end a timer tick early */, $"answered after {watch.Elapsed}");
     }
 
     [Fact]

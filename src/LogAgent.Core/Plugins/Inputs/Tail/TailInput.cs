@@ -439,7 +439,9 @@ public sealed partial class TailInput : InputPlugin
         if (!file.AtEof) return false;
         if (file.CloseAtEof) return true;
         if (file.RotatedAt is not { } rotatedAt) return false;
-        return (DateTimeOffset.UtcNow - rotatedAt).TotalSeconds >= RotateWait || _stopping;
+        // Not closed because the agent stops: its own pos entry keeps its offset, so the next start reads on from
+        // there, including what the application still appends before it reopens.
+        return (DateTimeOffset.UtcNow - rotatedAt).TotalSeconds >= RotateWait;
     }
 
     private sealed class EmitFailedException : Exception;
