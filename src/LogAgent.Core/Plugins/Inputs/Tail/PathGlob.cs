@@ -117,7 +117,14 @@ public static class PathGlob
         }
     }
 
-    private static Regex ToRegex(string glob, bool wholePath)
+    // A glob is turned into a regular expression once: exclude_path and the sibling checks match every file of a
+    // directory against the same few patterns at each refresh and rotation.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool), Regex> Compiled = new();
+
+    private static Regex ToRegex(string glob, bool wholePath) =>
+        Compiled.GetOrAdd((glob, wholePath), static key => Build(key.Item1, key.Item2));
+
+    private static Regex Build(string glob, bool wholePath)
     {
         var sb = new StringBuilder("^");
         for (int i = 0; i < glob.Length; i++)
