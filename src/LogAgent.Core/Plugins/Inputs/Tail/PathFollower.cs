@@ -45,9 +45,6 @@ public sealed class PathFollower
     /// <summary>After a failed emit, nothing is read again before this time (Environment.TickCount64).</summary>
     public long RetryAfterTicks { get; set; }
 
-    /// <summary>Permission errors already reported (ignore_repeated_permission_error).</summary>
-    public bool PermissionErrorReported { get; set; }
-
     // Rotated files and copies already read (or being read), by inode and first bytes: a file closed after it was read
     // is no longer among Files, and must not be taken for one rotated before it was seen when the next rotation is
     // looked into. The first bytes tell a reused inode apart; the oldest are forgotten past a bound.

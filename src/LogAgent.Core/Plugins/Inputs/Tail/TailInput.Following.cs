@@ -87,9 +87,7 @@ public sealed partial class TailInput
             }
             catch (UnauthorizedAccessException e)
             {
-                if (!IgnoreRepeatedPermissionError || !_reportedUnreadable.Contains(path))
-                    Log.LogWarning("{Path} unreadable. It is excluded and would be examined next time: {Error}", path, e.Message);
-                _reportedUnreadable.Add(path);
+                ReportUnreadable(path, e);
                 continue;
             }
             lock (_followers) _followers[path] = follower;
@@ -119,6 +117,13 @@ public sealed partial class TailInput
     }
 
     private readonly HashSet<string> _reportedUnreadable = new(StringComparer.Ordinal);
+
+    /// <summary>in_tail's warning for a file it may not read; with ignore_repeated_permission_error, once per path.</summary>
+    private void ReportUnreadable(string path, UnauthorizedAccessException e)
+    {
+        if (_reportedUnreadable.Add(path) || !IgnoreRepeatedPermissionError)
+            Log.LogWarning("{Path} unreadable. It is excluded and would be examined next time: {Error}", path, e.Message);
+    }
 
     /// <summary>
     /// Where a newly followed path starts. fluentd's TailWatcher#on_rotate, first call: the pos file's inode equal to

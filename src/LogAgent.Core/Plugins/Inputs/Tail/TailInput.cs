@@ -136,9 +136,6 @@ public sealed partial class TailInput : InputPlugin
     /// <summary>True when lines are turned into events without strings (<c>&lt;parse&gt; @type none</c>).</summary>
     public bool UsesRawLinePath => _emitter?.IsRawPath ?? false;
 
-    /// <summary>Counts the reader thread's wake-ups (for the idle-CPU test and diagnostics).</summary>
-    public long Rounds { get; private set; }
-
     public override void Configure(ConfigSection config)
     {
         base.Configure(config);
@@ -298,7 +295,6 @@ public sealed partial class TailInput : InputPlugin
             if (timeout > 0) _wake.Wait(timeout);
             _wake.Reset();
             if (_stopping) break;
-            Rounds++;
             try
             {
                 RunDueWork();
@@ -416,9 +412,7 @@ public sealed partial class TailInput : InputPlugin
         }
         catch (UnauthorizedAccessException e)
         {
-            if (!follower.PermissionErrorReported || !IgnoreRepeatedPermissionError)
-                Log.LogWarning("{Path} unreadable. It is excluded and would be examined next time: {Error}", follower.Path, e.Message);
-            follower.PermissionErrorReported = true;
+            ReportUnreadable(follower.Path, e);
         }
         catch (IOException e)
         {

@@ -49,9 +49,6 @@ public sealed class TailLineEmitter
     /// <summary>Events in the current batch.</summary>
     public int Count { get; private set; }
 
-    /// <summary>Lines that did not match the parser since the last report.</summary>
-    public long UnmatchedLines => _unmatched;
-
     /// <summary>True when the line-to-event step is the bytes-only one (for tests and the benchmark).</summary>
     public bool IsRawPath => _rawMessageKey is not null;
 
