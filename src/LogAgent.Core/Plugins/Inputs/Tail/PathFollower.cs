@@ -36,6 +36,9 @@ public sealed class PathFollower
     /// </summary>
     public DateTimeOffset? MissingSince { get; set; }
 
+    /// <summary>True when the file with <paramref name="inode"/> is one of <see cref="Files"/>.</summary>
+    public bool Follows(ulong inode) => Files.Exists(f => f.Inode == inode);
+
     /// <summary>The path's pos file entry (without follow_inodes).</summary>
     public PositionEntry? Entry { get; set; }
 

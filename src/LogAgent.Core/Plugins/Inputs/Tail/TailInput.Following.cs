@@ -198,7 +198,6 @@ public sealed partial class TailInput
     /// <summary>The file at the pos entry's inode, found in the watched file's directory, and every file rotated after it.</summary>
     private void RecoverRotated(PathFollower follower, FileStatus current, PositionEntry entry)
     {
-        var followed = follower.Files.Select(f => f.Inode).ToHashSet();
         var candidates = RotatedSiblings(follower.Path, current.Inode);
         var rotated = candidates.FirstOrDefault(c => c.Status.Inode == entry.Inode && c.Status.Size >= (long)entry.Offset
             && (_fingerprints?.Matches(entry.Inode, c.Leading) ?? true));
@@ -207,7 +206,7 @@ public sealed partial class TailInput
         {
             Log.LogInformation("{Path} was rotated while stopped; reading the rest of {Rotated} from offset {Offset} first",
                 follower.Path, rotated.Path, entry.Offset);
-            if (!followed.Contains(rotated.Status.Inode)) AddRecovered(follower, rotated.Path, rotated.Status, (long)entry.Offset);
+            if (!follower.Follows(rotated.Status.Inode)) AddRecovered(follower, rotated.Path, rotated.Status, (long)entry.Offset);
             after = rotated.Status.ModifiedAt;
         }
         else
@@ -215,7 +214,7 @@ public sealed partial class TailInput
             // The file itself is gone (deleted, compressed): files changed after the last saved position may still be unread.
             after = _positions is not null ? File.GetLastWriteTimeUtc(_positions.FilePath) : DateTimeOffset.MaxValue;
         }
-        foreach (var later in candidates.Where(c => c.Status.Inode != entry.Inode && !followed.Contains(c.Status.Inode) && c.Status.ModifiedAt > after)
+        foreach (var later in candidates.Where(c => c.Status.Inode != entry.Inode && !follower.Follows(c.Status.Inode) && c.Status.ModifiedAt > after)
                      .OrderBy(c => c.Status.ModifiedAt))
         {
             Log.LogInformation("{Path}: reading {Rotated}, rotated while stopped", follower.Path, later.Path);
@@ -229,9 +228,8 @@ public sealed partial class TailInput
     {
         var known = _fingerprints?.Get(current.Inode);
         if (known is null || known.Length == 0) return null;
-        var followed = follower.Files.Select(f => f.Inode).ToHashSet();
         var copy = RotatedSiblings(follower.Path, current.Inode)
-            .Where(c => !followed.Contains(c.Status.Inode) && c.Status.Size >= (long)entry.Offset && c.Leading.AsSpan().StartsWith(known))
+            .Where(c => !follower.Follows(c.Status.Inode) && c.Status.Size >= (long)entry.Offset && c.Leading.AsSpan().StartsWith(known))
             .OrderByDescending(c => c.Status.ModifiedAt).FirstOrDefault();
         if (copy.Path is null) return null;
         Log.LogInformation("{Path}: reading the rest of its copy {Copy} from offset {Offset}", follower.Path, copy.Path, entry.Offset);
@@ -268,9 +266,8 @@ public sealed partial class TailInput
     private DateTimeOffset AddRotatedBetween(PathFollower follower, ulong currentInode, DateTimeOffset since, bool closeAtEof, ref int at,
         byte[]? notStartingWith = null)
     {
-        var followed = follower.Files.Select(f => f.Inode).ToHashSet();
         var missed = RotatedSiblings(follower.Path, currentInode)
-            .Where(c => !followed.Contains(c.Status.Inode) && !follower.WasTakenUp(c.Status.Inode, c.Leading) && c.Status.Size > 0 && c.Status.ModifiedAt > since
+            .Where(c => !follower.Follows(c.Status.Inode) && !follower.WasTakenUp(c.Status.Inode, c.Leading) && c.Status.Size > 0 && c.Status.ModifiedAt > since
                 && (notStartingWith is null || !c.Leading.AsSpan().StartsWith(notStartingWith)))
             .OrderBy(c => c.Status.ModifiedAt);
         foreach (var (path, status, _) in missed)
