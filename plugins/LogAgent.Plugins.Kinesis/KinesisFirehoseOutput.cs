@@ -44,20 +44,14 @@ public sealed class KinesisFirehoseOutput : KinesisOutput
         return Task.CompletedTask;
     }
 
-    protected override OutgoingRecord ToRecord(byte[] data, Record? record, int entry)
-    {
-        if (AppendNewLine)
-        {
-            Array.Resize(ref data, data.Length + 1);
-            data[^1] = (byte)'\n';
-        }
-        return new OutgoingRecord(data, null, [entry]);
-    }
+    protected override ReadOnlySpan<byte> RecordSuffix => AppendNewLine ? "\n"u8 : default;
+
+    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, Record? record, int entry) => new(data, null, [entry]);
 
     protected override async Task<IReadOnlyList<RecordOutcome>> PutAsync(string streamName, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken)
     {
         var client = _client ?? throw new InvalidOperationException("kinesis_firehose is not started");
-        var result = await client.PutRecordBatchAsync(streamName, records.Select(r => (ReadOnlyMemory<byte>)r.Data).ToList(), cancellationToken).ConfigureAwait(false);
+        var result = await client.PutRecordBatchAsync(streamName, records.Select(r => r.Data).ToList(), cancellationToken).ConfigureAwait(false);
         return result.RequestResponses.Select(o => new RecordOutcome(o.ErrorCode, o.ErrorMessage)).ToList();
     }
 }

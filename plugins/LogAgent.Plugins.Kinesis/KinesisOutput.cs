@@ -201,8 +201,12 @@ public abstract class KinesisOutput : BufferedOutputPlugin
         Process = ProcessCredentials,
     }, AwsClientOptions.RegionFromConfigOrEnvironment(Region));
 
-    /// <summary>The Kinesis record of one event: its data (already encoded) and, for Streams, its partition key.</summary>
-    protected abstract OutgoingRecord ToRecord(byte[] data, Record? record, int entry);
+    /// <summary>The Kinesis record of one event: its data (already encoded, in the chunk's arena) and, for Streams,
+    /// its partition key.</summary>
+    protected abstract OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, Record? record, int entry);
+
+    /// <summary>Bytes added after each record's data (Firehose's append_new_line), after compression.</summary>
+    protected virtual ReadOnlySpan<byte> RecordSuffix => default;
 
     /// <summary>Whether <see cref="ToRecord"/> reads the decoded record (a partition key from it); otherwise a record
     /// the formatter can format straight from msgpack is never decoded.</summary>
@@ -218,18 +222,18 @@ public abstract class KinesisOutput : BufferedOutputPlugin
     {
         var encoder = _encoder ?? throw new InvalidOperationException($"{PluginName} is not configured");
         string streamName = chunk.Expand(StreamNameTemplate);
-        var spans = EntrySpans(chunk);
+        using var arena = new RecordArena();
 
         var sendable = new List<OutgoingRecord>(chunk.RecordCount);
-        var entries = new List<ChunkEntry>(chunk.RecordCount);
+        int entryCount = 0;
         foreach (var entry in chunk)
         {
-            int i = entries.Count;
-            entries.Add(entry);
+            int i = entryCount++;
             try
             {
                 Record? record = NeedsRecord ? entry.DecodeRecord() : null;
-                var outgoing = ToRecord(encoder.Encode(entry.Tag, entry.Time, entry.RecordBytes, ref record), record, i);
+                var data = encoder.Encode(entry.Tag, entry.Time, entry.RecordBytes, ref record);
+                var outgoing = ToRecord(arena.Copy(data.Span, RecordSuffix), record, i);
                 if (outgoing.Size > RecordLimit)
                     throw new SkippedRecordException(
                         $"record of {outgoing.Size} bytes (data + partition key) exceeds the {RecordLimit}-byte record limit of {PluginName} (max_record_size {MaxRecordSize}, service limit {ServiceRecordLimit})");
@@ -242,9 +246,9 @@ public abstract class KinesisOutput : BufferedOutputPlugin
         }
 
         var assembled = Assemble(sendable).ToList();
-        var delivered = new HashSet<OutgoingRecord>(ReferenceEqualityComparer.Instance);
         var stillFailed = new List<OutgoingRecord>();
         PutBatch put = (records, ct) => PutAsync(streamName, records, ct);
+        Action<OutgoingRecord> delivered = static r => r.Delivered = true;
         try
         {
             // A record over 1 MiB (max_record_size raised for a stream configured for large records) goes alone and
@@ -256,15 +260,15 @@ public abstract class KinesisOutput : BufferedOutputPlugin
             {
                 try
                 {
-                    var result = await _sender!.SendAsync(new[] { large }, put, r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
+                    var result = await _sender!.SendAsync(new[] { large }, put, delivered, cancellationToken).ConfigureAwait(false);
                     stillFailed.AddRange(result.StillFailed);
                 }
                 catch (AwsApiException e) when (IsRecordRefused(e))
                 {
                     foreach (var i in large.Entries)
-                        Reject(entries[i], new SkippedRecordException($"record of {large.Size} bytes (data + partition key) refused: {e.Message}"));
+                        RejectEntry(chunk, i, new SkippedRecordException($"record of {large.Size} bytes (data + partition key) refused: {e.Message}"));
                     // Handled like a delivered record: should a later batch fail, it is not sent (nor rejected) again.
-                    delivered.Add(large);
+                    large.Delivered = true;
                 }
             }
             var regular = assembled.Where(r => r.Size <= DefaultMaxRecordSize).ToList();
@@ -272,21 +276,21 @@ public abstract class KinesisOutput : BufferedOutputPlugin
             if (shards?.Map is not null)
             {
                 var result = await _pacedSender!.SendAsync(Pacer!, shards, regular, PutLimits, ShardMetricScope(streamName), put,
-                    r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
+                    delivered, cancellationToken).ConfigureAwait(false);
                 stillFailed.AddRange(result.StillFailed);
             }
             else
             {
                 foreach (var batch in RecordBatcher.Split(regular, PutLimits))
                 {
-                    var result = await _sender!.SendAsync(batch, put, r => delivered.Add(r), cancellationToken).ConfigureAwait(false);
+                    var result = await _sender!.SendAsync(batch, put, delivered, cancellationToken).ConfigureAwait(false);
                     stillFailed.AddRange(result.StillFailed);
                 }
             }
         }
         catch (AwsApiException e)
         {
-            if (delivered.Count == 0)
+            if (!assembled.Any(r => r.Delivered))
             {
                 // Nothing of this chunk reached the stream: the whole chunk is retried (or handed off) by the buffer.
                 if (e.IsRetryable) throw;
@@ -294,7 +298,7 @@ public abstract class KinesisOutput : BufferedOutputPlugin
             }
             // Part of the chunk is delivered: give the buffer only the rest, so nothing accepted is sent twice. A
             // non-retryable error comes back on the rest's next attempt, with nothing delivered, and is handed off then.
-            Requeue(chunk, spans, assembled.Where(r => !delivered.Contains(r)).ToList(), e);
+            Requeue(chunk, assembled.Where(r => !r.Delivered).ToList(), e);
             return;
         }
         if (stillFailed.Count == 0) return;
@@ -307,7 +311,7 @@ public abstract class KinesisOutput : BufferedOutputPlugin
             }
             return;
         }
-        Requeue(chunk, spans, stillFailed, null);
+        Requeue(chunk, stillFailed, null);
     }
 
     /// <summary>A validation refusal of the request's content (400 ValidationException / InvalidArgumentException, or
@@ -316,10 +320,11 @@ public abstract class KinesisOutput : BufferedOutputPlugin
         e.Kind == AwsFailureKind.ServiceError && !e.IsRetryable
         && (e.ErrorCode is "ValidationException" or "InvalidArgumentException" || e.StatusCode == 413);
 
-    private void Requeue(BufferChunk chunk, List<(int Start, int End)> spans, List<OutgoingRecord> failed, Exception? cause)
+    private void Requeue(BufferChunk chunk, List<OutgoingRecord> failed, Exception? cause)
     {
         var entries = failed.SelectMany(r => r.Entries).Distinct().Order().ToList();
         var all = chunk.ReadEntries();
+        var spans = EntrySpans(all);
         var remainder = new byte[entries.Sum(i => spans[i].End - spans[i].Start)];
         int at = 0;
         foreach (var i in entries)
@@ -341,11 +346,25 @@ public abstract class KinesisOutput : BufferedOutputPlugin
         Context.EmitError(entry.Tag, entry.Time, entry.DecodeRecord(), error);
     }
 
-    /// <summary>The byte range of each entry in the chunk, to rebuild a chunk of the ones that go back to the buffer.</summary>
-    private static List<(int Start, int End)> EntrySpans(BufferChunk chunk)
+    /// <summary>Rejects the <paramref name="index"/>th entry of the chunk (found again by walking it: rare, a record
+    /// the service refused).</summary>
+    private void RejectEntry(BufferChunk chunk, int index, SkippedRecordException error)
     {
-        var spans = new List<(int, int)>(chunk.RecordCount);
-        var reader = new MessagePackReader(chunk.ReadEntries());
+        int i = 0;
+        foreach (var entry in chunk)
+            if (i++ == index)
+            {
+                Reject(entry, error);
+                return;
+            }
+    }
+
+    /// <summary>The byte range of each entry in the chunk, to rebuild a chunk of the ones that go back to the buffer.
+    /// Walked only then: most chunks are delivered whole.</summary>
+    private static List<(int Start, int End)> EntrySpans(ReadOnlyMemory<byte> entries)
+    {
+        var spans = new List<(int, int)>();
+        var reader = new MessagePackReader(entries);
         while (!reader.End)
         {
             int start = (int)reader.Consumed;

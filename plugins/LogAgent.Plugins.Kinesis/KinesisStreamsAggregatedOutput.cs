@@ -33,7 +33,7 @@ public sealed class KinesisStreamsAggregatedOutput : KinesisStreamsOutput
         base.Configure(config);
     }
 
-    protected override OutgoingRecord ToRecord(byte[] data, Record? record, int entry) =>
+    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, Record? record, int entry) =>
         new(data, null, [entry]);
 
     /// <summary>Groups the events into aggregated records within the record limit and batch_request_max_*.</summary>
@@ -60,7 +60,7 @@ public sealed class KinesisStreamsAggregatedOutput : KinesisStreamsOutput
     private OutgoingRecord Aggregate(List<OutgoingRecord> group)
     {
         var key = FixedPartitionKey ?? RandomPartitionKey();
-        return new OutgoingRecord(KplAggregator.Aggregate(group.Select(r => (ReadOnlyMemory<byte>)r.Data).ToList(), key), key,
+        return new OutgoingRecord(KplAggregator.Aggregate(group.Select(r => r.Data).ToList(), key), key,
             group.SelectMany(r => r.Entries).ToArray());
     }
 

@@ -85,7 +85,7 @@ public class KinesisStreamsOutput : KinesisOutput
 
     protected override bool NeedsRecord => PartitionKey is not null;
 
-    protected override OutgoingRecord ToRecord(byte[] data, Record? record, int entry)
+    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, Record? record, int entry)
     {
         string key;
         if (PartitionKey is null) key = RandomPartitionKey();

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text.Json;
 using Amazon.Runtime;
+using CommunityToolkit.HighPerformance.Buffers;
 
 namespace LogAgent.Plugins.Kinesis.Aws;
 
@@ -52,8 +53,9 @@ public sealed class AwsJsonClient : IDisposable
 
     public Uri Endpoint { get; }
 
-    /// <summary>Sends one action and returns the body of its 2xx response.</summary>
-    public async Task<ReadOnlyMemory<byte>> SendAsync(string action, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>Sends one action and parses the body of its 2xx response with <paramref name="parse"/>. The body is
+    /// read into pooled memory that is given back once parsed, so <paramref name="parse"/> must not keep it.</summary>
+    public async Task<T> SendAsync<T>(string action, ReadOnlyMemory<byte> body, Func<ReadOnlyMemory<byte>, T> parse, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_requestTimeout);
@@ -67,13 +69,13 @@ public sealed class AwsJsonClient : IDisposable
 
         int status;
         HttpResponseHeaders headers;
-        byte[] responseBody;
+        using var responseBody = new ArrayPoolBufferWriter<byte>();
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             headers = response.Headers;
-            responseBody = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            await ReadBodyAsync(response.Content, responseBody, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -89,10 +91,24 @@ public sealed class AwsJsonClient : IDisposable
             throw new AwsApiException(action, AwsFailureKind.ConnectionFailed, null, null, $"{Endpoint}: {e.Message}", isRetryable: true, e);
         }
 
-        if (status is >= 200 and < 300) return responseBody;
-        var error = AwsErrorResponseReader.Read(action, status, headers, responseBody);
+        if (status is >= 200 and < 300) return Parse(action, responseBody.WrittenMemory, parse);
+        var error = AwsErrorResponseReader.Read(action, status, headers, responseBody.WrittenMemory);
         if (AwsErrorCodes.IsExpiredCredentials(error.ErrorCode)) ForgetCredentials();
         throw error;
+    }
+
+    /// <summary>Reads a response body into <paramref name="into"/>; a put's answer has one entry per record (for
+    /// Firehose a long RecordId each), which can be past the large-object threshold.</summary>
+    private static async Task ReadBodyAsync(HttpContent content, ArrayPoolBufferWriter<byte> into, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        int hint = content.Headers.ContentLength is { } length and > 0 and < int.MaxValue ? (int)length : 4096;
+        while (true)
+        {
+            int read = await stream.ReadAsync(into.GetMemory(Math.Max(hint - into.WrittenCount, 4096)), cancellationToken).ConfigureAwait(false);
+            if (read == 0) return;
+            into.Advance(read);
+        }
     }
 
     /// <summary>Parses a 2xx body; a body without the operation's documented shape is a malformed response.</summary>

@@ -22,8 +22,8 @@ public sealed class FirehoseApiClient : IFirehoseApi, IDisposable
 
     public async Task<PutRecordBatchResult> PutRecordBatchAsync(string deliveryStreamName, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken cancellationToken)
     {
-        var response = await _client.SendAsync("PutRecordBatch", FirehoseRequestWriter.PutRecordBatch(deliveryStreamName, records), cancellationToken).ConfigureAwait(false);
-        return AwsJsonClient.Parse("PutRecordBatch", response, body => FirehoseResponseReader.PutRecordBatch(body, records.Count));
+        using var request = FirehoseRequestWriter.PutRecordBatch(deliveryStreamName, records);
+        return await _client.SendAsync("PutRecordBatch", request.WrittenMemory, body => FirehoseResponseReader.PutRecordBatch(body, records.Count), cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => _client.Dispose();

@@ -9,8 +9,9 @@ namespace LogAgent.Plugins.Kinesis.Aws;
 /// </summary>
 public sealed record PutRecordBatchResult(int FailedPutCount, bool? Encrypted, IReadOnlyList<PutRecordBatchOutcome> RequestResponses);
 
-/// <summary>What happened to one record: its RecordId, or an error code (ServiceUnavailableException...) and message.</summary>
-public readonly record struct PutRecordBatchOutcome(string? RecordId, string? ErrorCode, string? ErrorMessage)
+/// <summary>What happened to one record: accepted, or an error code (ServiceUnavailableException...) and message. The
+/// RecordId is not kept: nothing here uses it, and it would be a string of ~200 characters per record.</summary>
+public readonly record struct PutRecordBatchOutcome(string? ErrorCode, string? ErrorMessage)
 {
     public bool Succeeded => ErrorCode is null;
 }

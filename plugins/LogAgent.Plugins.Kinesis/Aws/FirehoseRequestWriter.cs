@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance.Buffers;
 using System.Text.Json;
 
 namespace LogAgent.Plugins.Kinesis.Aws;
@@ -5,7 +6,7 @@ namespace LogAgent.Plugins.Kinesis.Aws;
 /// <summary>The JSON body of Firehose's PutRecordBatch (API reference, request syntax); data base64-encoded.</summary>
 public static class FirehoseRequestWriter
 {
-    public static ReadOnlyMemory<byte> PutRecordBatch(string deliveryStreamName, IReadOnlyList<ReadOnlyMemory<byte>> records) =>
+    public static ArrayPoolBufferWriter<byte> PutRecordBatch(string deliveryStreamName, IReadOnlyList<ReadOnlyMemory<byte>> records) =>
         AwsJsonBody.Write(json =>
         {
             json.WriteStartObject();

@@ -8,19 +8,25 @@ public static class FirehoseResponseReader
     /// <param name="requestCount">Records sent: the response must have one outcome for each.</param>
     public static PutRecordBatchResult PutRecordBatch(ReadOnlyMemory<byte> body, int requestCount)
     {
-        using var json = JsonDocument.Parse(body);
-        var root = json.RootElement;
-        var responses = root.GetProperty("RequestResponses");
-        if (responses.GetArrayLength() != requestCount)
-            throw new JsonException($"PutRecordBatch answered {responses.GetArrayLength()} responses for {requestCount} records sent");
-        var outcomes = new List<PutRecordBatchOutcome>(requestCount);
-        foreach (var response in responses.EnumerateArray())
-            outcomes.Add(new PutRecordBatchOutcome(
-                AwsJson.String(response, "RecordId"), AwsJson.String(response, "ErrorCode"), AwsJson.String(response, "ErrorMessage")));
-        int failed = root.TryGetProperty("FailedPutCount", out var count) && count.ValueKind == JsonValueKind.Number
-            ? count.GetInt32()
-            : outcomes.Count(o => !o.Succeeded);
-        bool? encrypted = root.TryGetProperty("Encrypted", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : null;
-        return new PutRecordBatchResult(failed, encrypted, outcomes);
+        var reader = new Utf8JsonReader(body.Span);
+        if (PutOutcomesReader.Next(ref reader) != JsonTokenType.StartObject) throw new JsonException("the response is not a JSON object");
+        int? failed = null;
+        bool? encrypted = null;
+        List<PutOutcomesReader.Outcome>? outcomes = null;
+        while (PutOutcomesReader.Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("RequestResponses"u8)) outcomes = PutOutcomesReader.ReadArray(ref reader, "RequestResponses", requestCount);
+            else
+            {
+                bool isCount = reader.ValueTextEquals("FailedPutCount"u8), isEncrypted = reader.ValueTextEquals("Encrypted"u8);
+                PutOutcomesReader.Next(ref reader);
+                if (isCount && reader.TokenType == JsonTokenType.Number) failed = reader.GetInt32();
+                else if (isEncrypted && reader.TokenType is JsonTokenType.True or JsonTokenType.False) encrypted = reader.GetBoolean();
+                else reader.Skip();
+            }
+        }
+        if (outcomes is null) throw new JsonException("the response has no RequestResponses");
+        var responses = outcomes.ConvertAll(o => new PutRecordBatchOutcome(o.ErrorCode, o.ErrorMessage));
+        return new PutRecordBatchResult(failed ?? responses.Count(o => !o.Succeeded), encrypted, responses);
     }
 }

@@ -22,8 +22,8 @@ public sealed class KinesisApiClient : IKinesisApi, IDisposable
 
     public async Task<PutRecordsResult> PutRecordsAsync(string streamName, IReadOnlyList<PutRecordsEntry> records, CancellationToken cancellationToken)
     {
-        var response = await _client.SendAsync("PutRecords", KinesisRequestWriter.PutRecords(streamName, records), cancellationToken).ConfigureAwait(false);
-        return AwsJsonClient.Parse("PutRecords", response, body => KinesisResponseReader.PutRecords(body, records.Count));
+        using var request = KinesisRequestWriter.PutRecords(streamName, records);
+        return await _client.SendAsync("PutRecords", request.WrittenMemory, body => KinesisResponseReader.PutRecords(body, records.Count), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<KinesisShard>> ListShardsAsync(string streamName, CancellationToken cancellationToken)
@@ -32,8 +32,8 @@ public sealed class KinesisApiClient : IKinesisApi, IDisposable
         string? nextToken = null;
         do
         {
-            var response = await _client.SendAsync("ListShards", KinesisRequestWriter.ListShards(streamName, nextToken), cancellationToken).ConfigureAwait(false);
-            var page = AwsJsonClient.Parse("ListShards", response, KinesisResponseReader.ListShards);
+            using var request = KinesisRequestWriter.ListShards(streamName, nextToken);
+            var page = await _client.SendAsync("ListShards", request.WrittenMemory, KinesisResponseReader.ListShards, cancellationToken).ConfigureAwait(false);
             shards.AddRange(page.Shards);
             nextToken = page.NextToken;
         }
@@ -43,8 +43,8 @@ public sealed class KinesisApiClient : IKinesisApi, IDisposable
 
     public async Task<StreamSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken)
     {
-        var response = await _client.SendAsync("DescribeStreamSummary", KinesisRequestWriter.DescribeStreamSummary(streamName), cancellationToken).ConfigureAwait(false);
-        return AwsJsonClient.Parse("DescribeStreamSummary", response, KinesisResponseReader.DescribeStreamSummary);
+        using var request = KinesisRequestWriter.DescribeStreamSummary(streamName);
+        return await _client.SendAsync("DescribeStreamSummary", request.WrittenMemory, KinesisResponseReader.DescribeStreamSummary, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => _client.Dispose();

@@ -15,10 +15,11 @@ public readonly record struct PutRecordsEntry(ReadOnlyMemory<byte> Data, string 
 public sealed record PutRecordsResult(int FailedRecordCount, IReadOnlyList<PutRecordsOutcome> Records, string? EncryptionType);
 
 /// <summary>
-/// What happened to one record: a sequence number and shard, or an error code
-/// (ProvisionedThroughputExceededException, InternalFailure, KMS...Exception) and message.
+/// What happened to one record: the shard that took it, or an error code (ProvisionedThroughputExceededException,
+/// InternalFailure, KMS...Exception) and message. The sequence number is not kept: nothing here uses it, and it
+/// would be a string per record.
 /// </summary>
-public readonly record struct PutRecordsOutcome(string? SequenceNumber, string? ShardId, string? ErrorCode, string? ErrorMessage)
+public readonly record struct PutRecordsOutcome(string? ShardId, string? ErrorCode, string? ErrorMessage)
 {
     public bool Succeeded => ErrorCode is null;
 }

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance.Buffers;
 using System.Text.Json;
 
 namespace LogAgent.Plugins.Kinesis.Aws;
@@ -8,7 +9,7 @@ namespace LogAgent.Plugins.Kinesis.Aws;
 /// </summary>
 public static class KinesisRequestWriter
 {
-    public static ReadOnlyMemory<byte> PutRecords(string streamName, IReadOnlyList<PutRecordsEntry> records)
+    public static ArrayPoolBufferWriter<byte> PutRecords(string streamName, IReadOnlyList<PutRecordsEntry> records)
     {
         return AwsJsonBody.Write(json =>
         {
@@ -30,7 +31,7 @@ public static class KinesisRequestWriter
 
     /// <summary>The first page names the stream; later pages send only the NextToken — the service rejects a
     /// request with both (InvalidArgumentException).</summary>
-    public static ReadOnlyMemory<byte> ListShards(string streamName, string? nextToken) =>
+    public static ArrayPoolBufferWriter<byte> ListShards(string streamName, string? nextToken) =>
         AwsJsonBody.Write(json =>
         {
             json.WriteStartObject();
@@ -39,7 +40,7 @@ public static class KinesisRequestWriter
             json.WriteEndObject();
         });
 
-    public static ReadOnlyMemory<byte> DescribeStreamSummary(string streamName) =>
+    public static ArrayPoolBufferWriter<byte> DescribeStreamSummary(string streamName) =>
         AwsJsonBody.Write(json =>
         {
             json.WriteStartObject();

@@ -15,20 +15,26 @@ public static class KinesisResponseReader
     /// would be guessed.</param>
     public static PutRecordsResult PutRecords(ReadOnlyMemory<byte> body, int requestCount)
     {
-        using var json = JsonDocument.Parse(body);
-        var root = json.RootElement;
-        var records = root.GetProperty("Records");
-        if (records.GetArrayLength() != requestCount)
-            throw new JsonException($"PutRecords answered {records.GetArrayLength()} records for {requestCount} sent");
-        var outcomes = new List<PutRecordsOutcome>(requestCount);
-        foreach (var record in records.EnumerateArray())
-            outcomes.Add(new PutRecordsOutcome(
-                AwsJson.String(record, "SequenceNumber"), AwsJson.String(record, "ShardId"),
-                AwsJson.String(record, "ErrorCode"), AwsJson.String(record, "ErrorMessage")));
-        int failed = root.TryGetProperty("FailedRecordCount", out var count) && count.ValueKind == JsonValueKind.Number
-            ? count.GetInt32()
-            : outcomes.Count(o => !o.Succeeded);
-        return new PutRecordsResult(failed, outcomes, AwsJson.String(root, "EncryptionType"));
+        var reader = new Utf8JsonReader(body.Span);
+        if (PutOutcomesReader.Next(ref reader) != JsonTokenType.StartObject) throw new JsonException("the response is not a JSON object");
+        int? failed = null;
+        string? encryption = null;
+        List<PutOutcomesReader.Outcome>? outcomes = null;
+        while (PutOutcomesReader.Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("Records"u8)) outcomes = PutOutcomesReader.ReadArray(ref reader, "Records", requestCount);
+            else if (reader.ValueTextEquals("EncryptionType"u8)) encryption = PutOutcomesReader.OptionalString(ref reader);
+            else
+            {
+                bool isCount = reader.ValueTextEquals("FailedRecordCount"u8);
+                PutOutcomesReader.Next(ref reader);
+                if (isCount && reader.TokenType == JsonTokenType.Number) failed = reader.GetInt32();
+                else reader.Skip();
+            }
+        }
+        if (outcomes is null) throw new JsonException("the response has no Records");
+        var records = outcomes.ConvertAll(o => new PutRecordsOutcome(o.ShardId, o.ErrorCode, o.ErrorMessage));
+        return new PutRecordsResult(failed ?? records.Count(o => !o.Succeeded), records, encryption);
     }
 
     /// <summary>One ListShards page: its shards and the token of the next page (null on the last).</summary>

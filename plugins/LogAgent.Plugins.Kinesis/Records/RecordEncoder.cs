@@ -32,77 +32,79 @@ public sealed class RecordEncoder
         _hostname = hostname;
     }
 
-    /// <summary>The record's data, or a <see cref="SkippedRecordException"/> when it cannot become one.</summary>
     [ThreadStatic] private static ArrayBufferWriter<byte>? _scratch;
 
     /// <summary>
     /// Encodes an event from its msgpack record: formatted straight from the bytes when the formatter can
     /// (<see cref="FormatterPlugin.TryFormat"/>; no data_key, no inject), else decoded once into
-    /// <paramref name="record"/> (kept for the caller, e.g. to read the partition key).
+    /// <paramref name="record"/> (kept for the caller, e.g. to read the partition key). Throws
+    /// <see cref="SkippedRecordException"/> when the event cannot become a record.
+    /// The data returned may be this thread's scratch buffer: valid until the next call on the thread, so the caller
+    /// copies it (into its <see cref="RecordArena"/>) before anything else.
     /// </summary>
-    public byte[] Encode(string tag, EventTime time, ReadOnlyMemory<byte> recordMsgpack, ref Record? record)
+    public ReadOnlyMemory<byte> Encode(string tag, EventTime time, ReadOnlyMemory<byte> recordMsgpack, ref Record? record)
     {
-        if (_dataKey is null && _inject is null && record is null)
+        if (_dataKey is null && _inject is null)
         {
-            var buffer = _scratch ??= new ArrayBufferWriter<byte>(1024);
-            buffer.ResetWrittenCount();
+            var buffer = Scratch();
             if (_formatter.TryFormat(tag, time, recordMsgpack, buffer))
-            {
-                var data = Chomp(buffer.WrittenSpan).ToArray();
-                // A large record should not pin its buffer on this flush thread.
-                if (buffer.Capacity > 1024 * 1024) _scratch = null;
-                return Finish(data);
-            }
+                // kinesis.rb: formatter.format(...).chomp — the formatter's own line end is not part of the record.
+                return Finish(Chomp(buffer.WrittenMemory));
         }
         record ??= RecordCodec.Decode(recordMsgpack);
-        return Encode(tag, time, record);
+        return EncodeRecord(tag, time, record);
     }
 
-    public byte[] Encode(string tag, EventTime time, Record record)
+    /// <summary>The record's data, or a <see cref="SkippedRecordException"/> when it cannot become one.</summary>
+    public byte[] Encode(string tag, EventTime time, Record record) => EncodeRecord(tag, time, record).ToArray();
+
+    private ReadOnlyMemory<byte> EncodeRecord(string tag, EventTime time, Record record)
     {
-        byte[] data;
         if (_dataKey is not null)
         {
             if (!record.TryGetValue(_dataKey, out var value) || value is null)
                 throw new SkippedRecordException($"Key '{_dataKey}' doesn't exist");
-            data = value switch
+            return Finish(value switch
             {
                 byte[] bytes => bytes,
                 string text => Encoding.UTF8.GetBytes(text),
                 _ => Encoding.UTF8.GetBytes(RecordJson.Serialize(value)),
-            };
+            });
         }
-        else
-        {
-            _inject?.Apply(tag, time, record, _hostname);
-            var buffer = new ArrayBufferWriter<byte>(256);
-            _formatter.Format(tag, time, record, buffer);
-            // kinesis.rb: formatter.format(...).chomp — the formatter's own line end is not part of the record.
-            data = Chomp(buffer.WrittenSpan).ToArray();
-        }
-        return Finish(data);
+        _inject?.Apply(tag, time, record, _hostname);
+        var buffer = Scratch();
+        _formatter.Format(tag, time, record, buffer);
+        return Finish(Chomp(buffer.WrittenMemory));
     }
 
-    private byte[] Finish(byte[] data)
+    /// <summary>This thread's formatting buffer, emptied. One that grew past 1 MiB for a large record is dropped
+    /// after it (its data stays valid: the caller holds the dropped buffer's memory).</summary>
+    private static ArrayBufferWriter<byte> Scratch()
     {
-        if (_chompRecord) data = Chomp(data).ToArray();
+        if (_scratch is { Capacity: > 1024 * 1024 }) _scratch = null;
+        var buffer = _scratch ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private ReadOnlyMemory<byte> Finish(ReadOnlyMemory<byte> data)
+    {
+        if (_chompRecord) data = Chomp(data);
         return _compression switch
         {
-            "zlib" => Compress(data, s => new ZLibStream(s, CompressionLevel.Optimal)),
-            "gzip" => Compress(data, s => new GZipStream(s, CompressionLevel.Optimal)),
+            "zlib" => Compress(data.Span, s => new ZLibStream(s, CompressionLevel.Optimal)),
+            "gzip" => Compress(data.Span, s => new GZipStream(s, CompressionLevel.Optimal)),
             _ => data,
         };
     }
 
     /// <summary>Ruby's String#chomp: one trailing \r\n, \n or \r less.</summary>
-    private static ReadOnlySpan<byte> Chomp(ReadOnlySpan<byte> data)
-    {
-        if (data.EndsWith("\r\n"u8)) return data[..^2];
-        if (data.Length > 0 && data[^1] is (byte)'\n' or (byte)'\r') return data[..^1];
-        return data;
-    }
+    private static ReadOnlyMemory<byte> Chomp(ReadOnlyMemory<byte> data) => data[..^TrailingLineEnd(data.Span)];
 
-    private static byte[] Compress(byte[] data, Func<Stream, Stream> open)
+    private static int TrailingLineEnd(ReadOnlySpan<byte> data) =>
+        data.EndsWith("\r\n"u8) ? 2 : data.Length > 0 && data[^1] is (byte)'\n' or (byte)'\r' ? 1 : 0;
+
+    private static byte[] Compress(ReadOnlySpan<byte> data, Func<Stream, Stream> open)
     {
         using var output = new MemoryStream(data.Length / 2 + 32);
         using (var compressor = open(output)) compressor.Write(data);

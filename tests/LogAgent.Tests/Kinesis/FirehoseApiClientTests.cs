@@ -38,7 +38,7 @@ public class FirehoseApiClientTests
         Assert.Equal("""{"DeliveryStreamName":"to-s3","Records":[{"Data":"eyJhIjoxfQo="},{"Data":"eyJhIjoyfQo="},{"Data":"eyJhIjozfQo="}]}""", request.BodyText);
         Assert.Equal(0, result.FailedPutCount);
         Assert.Equal(false, result.Encrypted);
-        Assert.Equal(["r1", "r2", "r3"], result.RequestResponses.Select(r => r.RecordId));
+        Assert.Equal([true, true, true], result.RequestResponses.Select(r => r.Succeeded));
     }
 
     [Fact]

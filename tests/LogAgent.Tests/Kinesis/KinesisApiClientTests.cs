@@ -70,13 +70,13 @@ public class KinesisApiClientTests
     }
 
     [Fact]
-    public async Task PutRecords_success_gives_each_record_its_sequence_number_and_shard()
+    public async Task PutRecords_success_gives_each_record_its_shard()
     {
         await using var server = LoopbackHttpServer.Answering(_ => StandInResponse.Json(200, """{"FailedRecordCount":0,"Records":[{"SequenceNumber":"4962","ShardId":"shardId-000000000000"},{"SequenceNumber":"4963","ShardId":"shardId-000000000001"}],"EncryptionType":"NONE"}"""));
         using var client = Client(server.Endpoint);
         var result = await client.PutRecordsAsync("s", TwoRecords, CancellationToken.None);
         Assert.Equal(0, result.FailedRecordCount);
-        Assert.Equal([new PutRecordsOutcome("4962", "shardId-000000000000", null, null), new PutRecordsOutcome("4963", "shardId-000000000001", null, null)], result.Records);
+        Assert.Equal([new PutRecordsOutcome("shardId-000000000000", null, null), new PutRecordsOutcome("shardId-000000000001", null, null)], result.Records);
         Assert.Equal("NONE", result.EncryptionType);
     }
 
