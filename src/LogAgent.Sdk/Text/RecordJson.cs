@@ -86,7 +86,7 @@ public static class RecordJson
         var check = new MessagePackReader(recordMsgpack);
         try
         {
-            if (check.NextMessagePackType != MessagePackType.Map || !CanTranscode(ref check, 0)) return false;
+            if (check.NextMessagePackType != MessagePackType.Map || !CanTranscode(ref check, recordMsgpack.Span, 0)) return false;
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException)
         {
@@ -97,7 +97,8 @@ public static class RecordJson
         return true;
     }
 
-    private static bool CanTranscode(ref MessagePackReader reader, int depth)
+    // whole: the record's bytes, that the reader reads; map keys are compared there, with no copy.
+    private static bool CanTranscode(ref MessagePackReader reader, ReadOnlySpan<byte> whole, int depth)
     {
         if (depth > 64) return false;
         switch (reader.NextMessagePackType)
@@ -110,23 +111,25 @@ public static class RecordJson
                 {
                     int n = reader.ReadArrayHeader();
                     for (int i = 0; i < n; i++)
-                        if (!CanTranscode(ref reader, depth + 1)) return false;
+                        if (!CanTranscode(ref reader, whole, depth + 1)) return false;
                     return true;
                 }
             case MessagePackType.Map:
                 {
                     int n = reader.ReadMapHeader();
-                    var keys = n <= 32 ? new ReadOnlyMemory<byte>[n] : null;
+                    if (n > 32) return false; // a very wide map: not worth checking for repeats here
+                    // Where each key is in the record (32 × 64 levels × 8 bytes at most on the stack).
+                    Span<Range> keys = stackalloc Range[n];
                     for (int i = 0; i < n; i++)
                     {
                         if (reader.NextMessagePackType != MessagePackType.String) return false;
                         var key = reader.ReadStringSequence() ?? default;
                         if (!key.IsSingleSegment || !System.Text.Unicode.Utf8.IsValid(key.FirstSpan)) return false;
-                        if (keys is null) return false; // a very wide map: not worth checking for repeats here
+                        int end = (int)reader.Consumed;
+                        keys[i] = (end - (int)key.Length)..end;
                         for (int k = 0; k < i; k++)
-                            if (keys[k].Span.SequenceEqual(key.FirstSpan)) return false;
-                        keys[i] = key.First;
-                        if (!CanTranscode(ref reader, depth + 1)) return false;
+                            if (whole[keys[k]].SequenceEqual(whole[keys[i]])) return false;
+                        if (!CanTranscode(ref reader, whole, depth + 1)) return false;
                     }
                     return true;
                 }
