@@ -70,6 +70,46 @@ public class RecordJsonFromMsgpackTests
         Assert.Equal(ViaDecode(msgpack), Direct(msgpack));
     }
 
+    /// <summary>Every msgpack format a sender may use, each written as the decoded path writes it.</summary>
+    private static byte[] EveryFormat() => Msgpack((ref MessagePackWriter w) =>
+    {
+        w.WriteMapHeader(18);
+        w.Write("fixint"); w.WriteRaw(new byte[] { 0x7f });
+        w.Write("negfixint"); w.WriteRaw(new byte[] { 0xe0 });
+        w.Write("u8"); w.WriteUInt8(200);
+        w.Write("u16"); w.WriteUInt16(60000);
+        w.Write("u32"); w.WriteUInt32(4_000_000_000);
+        w.Write("u64"); w.WriteUInt64(9_000_000_000_000_000_000);
+        w.Write("i8"); w.WriteInt8(-100);
+        w.Write("i16"); w.WriteInt16(-30000);
+        w.Write("i32"); w.WriteInt32(-2_000_000_000);
+        w.Write("i64"); w.WriteInt64(long.MinValue);
+        w.Write("f32"); w.Write(1.1f);
+        w.Write("f64"); w.Write(-2.5e-7);
+        w.Write("str16"); w.WriteString(Encoding.UTF8.GetBytes(new string('s', 300)));
+        w.Write("bin8"); w.Write(new byte[] { (byte)'b' });
+        w.Write("array16"); w.WriteArrayHeader(20); for (int i = 0; i < 20; i++) w.WriteNil();
+        w.Write("map16"); w.WriteMapHeader(17); for (int i = 0; i < 17; i++) { w.Write("k" + i); w.Write(true); }
+        w.Write("time_ext8"); w.WriteRaw(new byte[] { 0xc7, 8, 0, 0x69, 0x56, 0x45, 0x80, 0, 0, 0, 5 });
+        w.Write("false"); w.Write(false);
+    });
+
+    [Fact]
+    public void Every_msgpack_format_is_written_as_the_decoded_path_writes_it()
+    {
+        var msgpack = EveryFormat();
+        Assert.NotNull(Direct(msgpack));
+        Assert.Equal(ViaDecode(msgpack), Direct(msgpack));
+    }
+
+    [Fact]
+    public void Every_truncation_of_a_record_is_declined_without_an_exception()
+    {
+        var msgpack = EveryFormat();
+        for (int length = 0; length < msgpack.Length; length++)
+            Assert.Null(Direct(msgpack[..length]));
+    }
+
     [Fact]
     public void Invalid_utf8_in_a_value_is_replaced_as_the_string_reader_replaces_it()
     {
