@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LogAgent.Core.Config;
 using LogAgent.Core.Engine;
+using LogAgent.Core.Plugins;
 using LogAgent.Core.Plugins.Inputs;
 using LogAgent.Tests.Support;
 
@@ -101,6 +102,31 @@ public class MonitorAgentApiTests
         Assert.Equal("forward", config.GetProperty("@type").GetString());
         Assert.DoesNotContain("hunter2", await agent.Http.GetStringAsync(agent.Url("/api/plugins.json")));
         Assert.DoesNotContain("hunter2", await agent.Http.GetStringAsync(agent.Url("/api/plugins")));
+    }
+
+    [Fact]
+    public void The_Kinesis_outputs_AWS_credentials_are_masked()
+    {
+        var registry = PluginRegistry.CreateWithBuiltIns();
+        registry.RegisterAssembly(typeof(LogAgent.Plugins.Kinesis.KinesisStreamsOutput).Assembly, "kinesis");
+        var root = ConfigLoader.Parse("""
+            <match **>
+              @type kinesis_streams
+              @id out_kinesis
+              stream_name events
+              region us-east-1
+              aws_key_id AKIAEXAMPLE
+              aws_sec_key wJalrXUtnFEMI
+              aws_ses_token FwoGZXIvYXdzEXAMPLE
+            </match>
+            """, "kinesis.conf", Path.GetTempPath());
+
+        var config = AgentEngine.Build(root, new EngineOptions { Registry = registry }).Status.Plugins().Single().Config.ToDictionary();
+
+        Assert.Equal("xxxxxx", config["aws_key_id"]);
+        Assert.Equal("xxxxxx", config["aws_sec_key"]);
+        Assert.Equal("xxxxxx", config["aws_ses_token"]);
+        Assert.Equal("events", config["stream_name"]);
     }
 
     [Fact]
