@@ -89,13 +89,13 @@ public abstract class KinesisOutput : BufferedOutputPlugin
     [Parameter("ssl_verify_peer", "Verify the endpoint's TLS certificate.")]
     public bool SslVerifyPeer { get; set; } = true;
 
-    [Parameter("aws_key_id", "AWS access key id.")]
+    [Parameter("aws_key_id", "AWS access key id.", Secret = true)]
     public string? AwsKeyId { get; set; }
 
-    [Parameter("aws_sec_key", "AWS secret access key.")]
+    [Parameter("aws_sec_key", "AWS secret access key.", Secret = true)]
     public string? AwsSecKey { get; set; }
 
-    [Parameter("aws_ses_token", "AWS session token.")]
+    [Parameter("aws_ses_token", "AWS session token.", Secret = true)]
     public string? AwsSesToken { get; set; }
 
     [Parameter("aws_iam_retries", "Accepted for compatibility (deprecated in the Ruby plugin); credential refresh retries itself.")]

@@ -69,7 +69,11 @@ AgentEngine engine;
 try
 {
     var config = ConfigLoader.LoadFile(configPath);
-    engine = AgentEngine.Build(config, new EngineOptions { LoggerFactory = loggerFactory, Registry = registry });
+    engine = AgentEngine.Build(config, new EngineOptions
+    {
+        LoggerFactory = loggerFactory, Registry = registry,
+        ConfigPath = Path.GetFullPath(configPath), PluginDirectories = options.ResolvePluginDirectories().Select(Path.GetFullPath).ToList(),
+    });
 }
 catch (ConfigException e)
 {

@@ -58,6 +58,12 @@ public sealed class BufferedOutputRunner : IChunkSink
     /// <summary>The output-level retry state: set while the destination is failing.</summary>
     public RetryState? Retry { get { lock (_retryLock) return _retry; } }
 
+    /// <summary>The output-level retry state read under its lock (a RetryState is not thread-safe); null when not retrying.</summary>
+    public RetryStatus? ReadRetry()
+    {
+        lock (_retryLock) return _retry is null ? null : new RetryStatus(_retry.Start, _retry.Steps, _retry.NextTime);
+    }
+
     public void Append(EventStream stream) => _buffer.Write(stream);
 
     public void Start()
@@ -190,7 +196,11 @@ public sealed class BufferedOutputRunner : IChunkSink
         }
         finally
         {
-            if (_clock.GetUtcNow() - started > TimeSpan.FromSeconds(20)) Metrics.SlowFlush();
+            // output.rb check_slow_flush: every write's time is summed (flush_time_count, ms); one over
+            // slow_flush_log_threshold (20 s) is a slow flush.
+            var took = _clock.GetUtcNow() - started;
+            Metrics.Flushed(took);
+            if (took > TimeSpan.FromSeconds(20)) Metrics.SlowFlush();
         }
     }
 

@@ -91,16 +91,17 @@ public sealed class OutputBuffer : IDisposable
         }
     }
 
-    private (int, long, TimeSpan) State()
+    private BufferUsage State()
     {
         lock (_lock)
         {
-            long queued = 0;
-            var oldest = _clock.GetUtcNow();
+            long staged = 0, queued = 0;
+            var now = _clock.GetUtcNow();
+            var oldest = now;
+            foreach (var c in _staged.Values) { staged += c.ByteSize; if (c.CreatedAt < oldest) oldest = c.CreatedAt; }
             foreach (var c in _queue) { queued += c.ByteSize; if (c.CreatedAt < oldest) oldest = c.CreatedAt; }
-            foreach (var c in _staged.Values) if (c.CreatedAt < oldest) oldest = c.CreatedAt;
-            foreach (var c in _dequeued.Values) if (c.CreatedAt < oldest) oldest = c.CreatedAt;
-            return (_queue.Count, queued, _clock.GetUtcNow() - oldest);
+            foreach (var c in _dequeued.Values) { queued += c.ByteSize; if (c.CreatedAt < oldest) oldest = c.CreatedAt; }
+            return new BufferUsage(_staged.Count, staged, _queue.Count, queued, _totalLimit, now - oldest);
         }
     }
 

@@ -181,3 +181,6 @@ public sealed class RetryState
             : time.ToUniversalTime().AddTicks((long)ticks);
     }
 }
+
+/// <summary>A retry state as monitoring shows it (fluentd monitor_agent's <c>retry</c>: start, steps, next_time).</summary>
+public readonly record struct RetryStatus(DateTimeOffset Start, int Steps, DateTimeOffset NextTime);

@@ -38,12 +38,15 @@ public sealed class AgentEngine
         _factory = new PluginFactory(options.Registry);
         _log = options.LoggerFactory.CreateLogger("engine");
         Root = NewLabel(Label.RootName);
+        Status = new AgentStatus(Root, options, Settings);
         _buffers = new BufferedOutputBuilder(this, options.LoggerFactory, options.Clock, options.FallbackStateDirectory);
     }
 
     public SystemConfig Settings { get; } = new();
     public string Hostname => _options.Hostname;
     public Label Root { get; }
+    /// <summary>Every plugin with its configuration and counters, read on request (monitor_agent).</summary>
+    public AgentStatus Status { get; }
     public IReadOnlyList<ConfigWarning> Warnings => _warnings;
     public IReadOnlyList<InputPlugin> Inputs => _inputs;
     public IReadOnlyList<OutputPlugin> Outputs => _outputs;
@@ -183,15 +186,22 @@ public sealed class AgentEngine
             IEventRouter router = label;
             if (routerFromLabel && p is InputPlugin { Label: { } target })
                 router = FindLabel(target) ?? throw new ConfigException($"unknown label: {target} (no <label {target}> is defined)", section);
-            return new EnginePluginContext(this, LoggerFor(p, type), router);
+            var context = new EnginePluginContext(this, LoggerFor(p, type), router);
+            Status.Add(p, kind, type, section);
+            return context;
         }, beforeConfigure: p => AttachBuffer(p, section, label));
         _configured.Add((plugin, section, type));
         return plugin;
     }
 
     internal T BuildChild<T>(PluginKind kind, ConfigSection section, IEventRouter router, string? defaultType) where T : Plugin =>
-        _factory.Build<T>(kind, section, p => new EnginePluginContext(this, LoggerFor(p, section.PluginType ?? defaultType ?? "?"), router), defaultType,
-            beforeConfigure: p => AttachBuffer(p, section, router));
+        _factory.Build<T>(kind, section, p =>
+        {
+            var type = section.PluginType ?? defaultType ?? "?";
+            var context = new EnginePluginContext(this, LoggerFor(p, type), router);
+            Status.Add(p, kind, type, section); // a copy's <store>s are shown; parsers and formatters are not
+            return context;
+        }, defaultType, beforeConfigure: p => AttachBuffer(p, section, router));
 
     /// <summary>A &lt;secondary&gt;: configured like any output, but never buffered itself (fluentd ignores its &lt;buffer&gt;).</summary>
     internal OutputPlugin BuildSecondary(ConfigSection section, IEventRouter router)
@@ -208,6 +218,7 @@ public sealed class AgentEngine
         if (plugin is not BufferedOutputPlugin buffered) return null;
         var (runner, afterConfigure) = _buffers.Attach(buffered, section, router);
         _runners.Add(runner);
+        Status.AttachRunner(plugin, runner);
         return afterConfigure;
     }
 

@@ -17,6 +17,12 @@ public sealed class EngineOptions
     /// </summary>
     public string FallbackStateDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "logagent");
 
+    /// <summary>The config file the agent runs (shown by monitor_agent's /api/config.json); null when built from text.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>The directories plugins were loaded from (shown by monitor_agent's /api/config.json).</summary>
+    public IReadOnlyList<string> PluginDirectories { get; init; } = Array.Empty<string>();
+
     /// <summary>The clock of buffers and retries; tests pass a manual one.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

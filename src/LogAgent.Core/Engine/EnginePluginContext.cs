@@ -25,6 +25,9 @@ internal sealed class EnginePluginContext : IPluginContext
     public int WorkerId => 0;
     public string? RootDirectory => _engine.Settings.RootDir;
 
+    /// <summary>The running agent as monitoring sees it: for built-in plugins (monitor_agent), not part of the SDK.</summary>
+    public AgentStatus AgentStatus => _engine.Status;
+
     public IEventRouter GetLabelRouter(string label) => _engine.FindLabel(label)
         ?? throw new ConfigException($"unknown label: {label}");
 

@@ -26,7 +26,8 @@ public static class PluginDescriber
         {
             var value = defaults is null ? null : property.GetValue(defaults);
             var defaultText = attribute.Required ? "required" : $"default: {Render(value)}";
-            text.AppendLine($"{indent}{attribute.Name} ({TypeName(property, attribute)}, {defaultText})");
+            var secret = attribute.Secret ? ", secret" : "";
+            text.AppendLine($"{indent}{attribute.Name} ({TypeName(property, attribute)}{secret}, {defaultText})");
             text.AppendLine($"{indent}    {attribute.Description}");
         }
         foreach (var (property, attribute) in ParameterBinder.SectionProperties(type))

@@ -33,6 +33,11 @@ public sealed class ParameterAttribute : Attribute
     public string[] Aliases { get; init; } = Array.Empty<string>();
     /// <summary>For string parameters: the allowed values, making it an enum as fluentd's <c>:enum</c>.</summary>
     public string[] AllowedValues { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// A credential (key, password, token): wherever the agent shows configuration (monitor_agent), its value is
+    /// <c>xxxxxx</c>, as fluentd masks <c>secret: true</c> parameters.
+    /// </summary>
+    public bool Secret { get; init; }
 }
 
 /// <summary>

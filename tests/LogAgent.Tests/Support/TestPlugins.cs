@@ -64,6 +64,17 @@ public sealed class MarkFilter : FilterPlugin
     public override Task StopAsync(CancellationToken ct) { Journals.Note(Journal, $"stop {Id}"); return Task.CompletedTask; }
 }
 
+/// <summary>A filter that passes records through and counts them in its own plugin metrics (<c>records_seen</c>).</summary>
+[Plugin(PluginKind.Filter, "test_counting", "test filter")]
+public sealed class CountingFilter : FilterPlugin
+{
+    public override Record? FilterRecord(string tag, EventTime time, Record record)
+    {
+        Context.Metrics.Counter("records_seen").Increment();
+        return record;
+    }
+}
+
 /// <summary>Named lists of lifecycle calls, so a test can assert the order the engine drove.</summary>
 public static class Journals
 {

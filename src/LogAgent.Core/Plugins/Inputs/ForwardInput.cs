@@ -1,5 +1,6 @@
 using System.Net;
 using LogAgent.Core.Forward;
+using LogAgent.Core.Net;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
@@ -19,7 +20,7 @@ namespace LogAgent.Core.Plugins.Inputs;
 [Plugin(PluginKind.Input, "forward", "Receives events from fluentd, Fluent Bit and fluent-logger clients over the forward protocol (TCP).")]
 public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
 {
-    private ForwardListener? _listener;
+    private TcpServer? _listener;
     private ForwardHeartbeatResponder? _heartbeat;
     private IPAddress _bindAddress = IPAddress.Any;
 
@@ -96,22 +97,7 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
             throw new ConfigException("add_tag_prefix must not be empty", config.Find("add_tag_prefix")!);
         if (DecompressedSizeLimit <= 0)
             throw new ConfigException($"decompressed_size_limit must be positive, got {DecompressedSizeLimit}", config.Find("decompressed_size_limit")!);
-        if (Port is < 0 or > 65535)
-            throw new ConfigException($"port must be between 0 and 65535, got {Port}", config.Find("port")!);
-        if (!IPAddress.TryParse(Bind, out var address))
-        {
-            // fluentd accepts a host name for bind; resolve it once here.
-            try
-            {
-                address = Dns.GetHostAddresses(Bind).FirstOrDefault()
-                    ?? throw new ConfigException($"bind '{Bind}' does not resolve to an address", config.Find("bind")!);
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                throw new ConfigException($"bind '{Bind}' does not resolve: {e.Message}", config.Find("bind")!);
-            }
-        }
-        _bindAddress = address;
+        _bindAddress = ListenAddress.Resolve(Bind, Port, config);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -130,8 +116,14 @@ public sealed class ForwardInput : InputPlugin, IForwardRequestHandler
             DenyKeepalive = DenyKeepalive,
             RequestTimeout = TimeSpan.FromSeconds(RequestTimeout),
         };
-        _listener = new ForwardListener(socket => new ForwardConnection(socket, decoderOptions, limits, this, Log, Tls, Handshake), Log);
-        _listener.Start(_bindAddress, Port, Backlog, SendKeepalivePacket);
+        _listener = new TcpServer("forward",
+            (socket, stopping) => new ForwardConnection(socket, decoderOptions, limits, this, Log, Tls, Handshake).RunAsync(stopping), Log);
+        _listener.Start(_bindAddress, Port, Backlog, socket =>
+        {
+            socket.NoDelay = true;
+            // send_keepalive_packet: TCP keepalive so half-open connections are noticed.
+            if (SendKeepalivePacket) socket.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.KeepAlive, true);
+        });
         Log.LogInformation("listening forward{Tls} on {Bind}:{Port}", Tls is null ? "" : " (TLS)", Bind, BoundPort);
         StartHeartbeatResponder();
         return Task.CompletedTask;

@@ -15,7 +15,7 @@ public sealed class ForwardInputSecuritySection : IConfigurableSection
     [Parameter("self_hostname", "This server's host name, sent in PONG and mixed into its digest.", Required = true)]
     public string SelfHostname { get; set; } = "";
 
-    [Parameter("shared_key", "The key clients must prove they know.", Required = true)]
+    [Parameter("shared_key", "The key clients must prove they know.", Required = true, Secret = true)]
     public string SharedKey { get; set; } = "";
 
     [Parameter("user_auth", "Also require a <user>'s username and password.")]
@@ -51,7 +51,7 @@ public sealed class ForwardInputUserSection
     [Parameter("username", "The user name.", Required = true)]
     public string Username { get; set; } = "";
 
-    [Parameter("password", "The password.", Required = true)]
+    [Parameter("password", "The password.", Required = true, Secret = true)]
     public string Password { get; set; } = "";
 }
 
@@ -67,7 +67,7 @@ public sealed class ForwardInputClientSection : IConfigurableSection
     [Parameter("network", "The client network, as an address with a prefix length (192.168.0.0/24).")]
     public string? NetworkText { get; set; }
 
-    [Parameter("shared_key", "This client's shared key, instead of the <security> one.")]
+    [Parameter("shared_key", "This client's shared key, instead of the <security> one.", Secret = true)]
     public string? SharedKey { get; set; }
 
     [Parameter("users", "The users this client may log in as (all when empty).")]

@@ -42,7 +42,7 @@ public sealed class ForwardInputTransportSection : IConfigurableSection
     [Parameter("private_key_path", "The server certificate's private key (PEM).")]
     public string? PrivateKeyPath { get; set; }
 
-    [Parameter("private_key_passphrase", "The passphrase of an encrypted private key.")]
+    [Parameter("private_key_passphrase", "The passphrase of an encrypted private key.", Secret = true)]
     public string? PrivateKeyPassphrase { get; set; }
 
     [Parameter("client_cert_auth", "Require clients to present a certificate that chains to ca_path.")]
@@ -54,7 +54,7 @@ public sealed class ForwardInputTransportSection : IConfigurableSection
     [Parameter("ca_private_key_path", "The private key (PEM) of ca_cert_path.")]
     public string? CaPrivateKeyPath { get; set; }
 
-    [Parameter("ca_private_key_passphrase", "The passphrase of ca_private_key_path.")]
+    [Parameter("ca_private_key_passphrase", "The passphrase of ca_private_key_path.", Secret = true)]
     public string? CaPrivateKeyPassphrase { get; set; }
 
     [Parameter("generate_private_key_length", "RSA key length of a generated certificate.")]

@@ -53,7 +53,7 @@ public sealed partial class ForwardOutput
     [Parameter("tls_client_private_key_path", "The client certificate's private key (PEM).")]
     public string? TlsClientPrivateKeyPath { get; set; }
 
-    [Parameter("tls_client_private_key_passphrase", "The passphrase of an encrypted client private key.")]
+    [Parameter("tls_client_private_key_passphrase", "The passphrase of an encrypted client private key.", Secret = true)]
     public string? TlsClientPrivateKeyPassphrase { get; set; }
 
     private void ConfigureConnections(ConfigSection config)

@@ -12,12 +12,12 @@ public sealed class ForwardOutputSecuritySection
     [Parameter("self_hostname", "This client's host name, sent in PING and mixed into its digest.", Required = true)]
     public string SelfHostname { get; set; } = "";
 
-    [Parameter("shared_key", "The key shared with the servers.", Required = true)]
+    [Parameter("shared_key", "The key shared with the servers.", Required = true, Secret = true)]
     public string SharedKey { get; set; } = "";
 
     [Parameter("username", "The user to log in as when the server asks (user_auth) and the <server> names none.")]
     public string Username { get; set; } = "";
 
-    [Parameter("password", "The password of username.")]
+    [Parameter("password", "The password of username.", Secret = true)]
     public string Password { get; set; } = "";
 }

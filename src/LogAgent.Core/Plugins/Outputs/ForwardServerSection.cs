@@ -20,13 +20,13 @@ public sealed class ForwardServerSection : IConfigurableSection
     [Parameter("standby", "Use this server only while no other server is available.")]
     public bool Standby { get; set; }
 
-    [Parameter("shared_key", "The shared key for this server, instead of the <security> one.")]
+    [Parameter("shared_key", "The shared key for this server, instead of the <security> one.", Secret = true)]
     public string? SharedKey { get; set; }
 
     [Parameter("username", "The user to log in as, when the server requires user authentication.")]
     public string? Username { get; set; }
 
-    [Parameter("password", "The password of username.")]
+    [Parameter("password", "The password of username.", Secret = true)]
     public string? Password { get; set; }
 
     public void Configure(ConfigSection section)
