@@ -1,5 +1,6 @@
 using LogAgent.Plugins.Kinesis.Aws;
 using LogAgent.Plugins.Kinesis.Batching;
+using LogAgent.Sdk.Buffers;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
@@ -46,7 +47,7 @@ public sealed class KinesisFirehoseOutput : KinesisOutput
 
     protected override ReadOnlySpan<byte> RecordSuffix => AppendNewLine ? "\n"u8 : default;
 
-    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, Record? record, int entry) => new(data, null, [entry]);
+    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, in ChunkEntry entry, Record? record, int index) => new(data, null, [index]);
 
     protected override async Task<IReadOnlyList<RecordOutcome>> PutAsync(string streamName, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken)
     {

@@ -202,15 +202,12 @@ public abstract class KinesisOutput : BufferedOutputPlugin
     }, AwsClientOptions.RegionFromConfigOrEnvironment(Region));
 
     /// <summary>The Kinesis record of one event: its data (already encoded, in the chunk's arena) and, for Streams,
-    /// its partition key.</summary>
-    protected abstract OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, Record? record, int entry);
+    /// its partition key. <paramref name="record"/> is the event decoded (with &lt;inject&gt;'s keys) when encoding had
+    /// to decode it, else null: read a field from <paramref name="entry"/>'s bytes then.</summary>
+    protected abstract OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, in ChunkEntry entry, Record? record, int index);
 
     /// <summary>Bytes added after each record's data (Firehose's append_new_line), after compression.</summary>
     protected virtual ReadOnlySpan<byte> RecordSuffix => default;
-
-    /// <summary>Whether <see cref="ToRecord"/> reads the decoded record (a partition key from it); otherwise a record
-    /// the formatter can format straight from msgpack is never decoded.</summary>
-    protected virtual bool NeedsRecord => false;
 
     /// <summary>Turns the sendable records of a chunk into what is put (aggregation groups them).</summary>
     protected virtual IEnumerable<OutgoingRecord> Assemble(List<OutgoingRecord> records) => records;
@@ -231,9 +228,9 @@ public abstract class KinesisOutput : BufferedOutputPlugin
             int i = entryCount++;
             try
             {
-                Record? record = NeedsRecord ? entry.DecodeRecord() : null;
+                Record? record = null;
                 var data = encoder.Encode(entry.Tag, entry.Time, entry.RecordBytes, ref record);
-                var outgoing = ToRecord(arena.Copy(data.Span, RecordSuffix), record, i);
+                var outgoing = ToRecord(arena.Copy(data.Span, RecordSuffix), entry, record, i);
                 if (outgoing.Size > RecordLimit)
                     throw new SkippedRecordException(
                         $"record of {outgoing.Size} bytes (data + partition key) exceeds the {RecordLimit}-byte record limit of {PluginName} (max_record_size {MaxRecordSize}, service limit {ServiceRecordLimit})");

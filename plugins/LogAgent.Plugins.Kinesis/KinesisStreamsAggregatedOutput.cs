@@ -1,5 +1,6 @@
 using LogAgent.Plugins.Kinesis.Batching;
 using LogAgent.Plugins.Kinesis.Records;
+using LogAgent.Sdk.Buffers;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
@@ -33,8 +34,8 @@ public sealed class KinesisStreamsAggregatedOutput : KinesisStreamsOutput
         base.Configure(config);
     }
 
-    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, Record? record, int entry) =>
-        new(data, null, [entry]);
+    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, in ChunkEntry entry, Record? record, int index) =>
+        new(data, null, [index]);
 
     /// <summary>Groups the events into aggregated records within the record limit and batch_request_max_*.</summary>
     protected override IEnumerable<OutgoingRecord> Assemble(List<OutgoingRecord> records)

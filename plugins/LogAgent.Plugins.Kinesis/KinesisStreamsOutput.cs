@@ -2,6 +2,7 @@ using LogAgent.Plugins.Kinesis.Aws;
 using LogAgent.Plugins.Kinesis.Batching;
 using LogAgent.Plugins.Kinesis.Pacing;
 using LogAgent.Plugins.Kinesis.Records;
+using LogAgent.Sdk.Buffers;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Plugins;
@@ -83,18 +84,17 @@ public class KinesisStreamsOutput : KinesisOutput
         return Task.CompletedTask;
     }
 
-    protected override bool NeedsRecord => PartitionKey is not null;
-
-    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, Record? record, int entry)
+    protected override OutgoingRecord ToRecord(ReadOnlyMemory<byte> data, in ChunkEntry entry, Record? record, int index)
     {
         string key;
         if (PartitionKey is null) key = RandomPartitionKey();
-        else if (record!.TryGetValue(PartitionKey, out var value) && value is not null)
+        else if ((record is not null ? record.TryGetValue(PartitionKey, out var value) : RecordCodec.TryReadField(entry.RecordBytes, PartitionKey, out value))
+                 && value is not null)
             key = value as string ?? RecordJson.Serialize(value);
         else throw new SkippedRecordException($"Key '{PartitionKey}' doesn't exist");
         // PutRecords refuses an empty key or one over 256 characters (API reference, PartitionKey).
         if (key.Length is 0 or > 256) throw new SkippedRecordException($"partition key of {key.Length} characters (Kinesis takes 1 to 256)");
-        return new OutgoingRecord(data, key, [entry]);
+        return new OutgoingRecord(data, key, [index]);
     }
 
     protected static string RandomPartitionKey() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());

@@ -18,6 +18,35 @@ public static class RecordCodec
         return ReadRecord(ref reader);
     }
 
+    /// <summary>
+    /// One field of a record still in msgpack form: what <c>Decode(msgpack).TryGetValue(key, out value)</c> gives
+    /// (the last of repeated keys, as the dictionary keeps it), without building the record — for a plugin that needs
+    /// one key of every event (a partition key) and formats the rest straight from the bytes.
+    /// </summary>
+    public static bool TryReadField(ReadOnlyMemory<byte> msgpack, string key, out object? value)
+    {
+        var reader = new MessagePackReader(msgpack);
+        if (reader.NextMessagePackType != MessagePackType.Map)
+            throw new MessagePackSerializationException($"a record must be a map, got {reader.NextMessagePackType}");
+        int count = reader.ReadMapHeader();
+        var wanted = Encoding.UTF8.GetBytes(key);
+        long found = -1;
+        for (int i = 0; i < count; i++)
+        {
+            var name = reader.NextMessagePackType == MessagePackType.String ? reader.ReadStringSequence() : null;
+            // A key that is not a valid UTF-8 string is compared as Decode would make it: decode the record.
+            if (name is not { IsSingleSegment: true } || !System.Text.Unicode.Utf8.IsValid(name.Value.FirstSpan))
+                return Decode(msgpack).TryGetValue(key, out value);
+            if (name.Value.FirstSpan.SequenceEqual(wanted)) found = reader.Consumed;
+            reader.Skip();
+        }
+        value = null;
+        if (found < 0) return false;
+        var at = new MessagePackReader(msgpack[(int)found..]);
+        value = ReadValue(ref at);
+        return true;
+    }
+
     public static Record ReadRecord(ref MessagePackReader reader)
     {
         if (reader.NextMessagePackType != MessagePackType.Map)

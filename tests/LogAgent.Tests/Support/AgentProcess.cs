@@ -103,4 +103,15 @@ public static class Eventually
             await Task.Delay(50);
         }
     }
+
+    /// <summary>The same for a condition that has to ask over the network.</summary>
+    public static async Task True(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met within {timeout}: {describe()}");
+            await Task.Delay(50);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using LogAgent.Tests.Kinesis.Support;
 using LogAgent.Tests.Support;
 using Xunit.Abstractions;
@@ -21,8 +22,14 @@ public class FirehoseDeliveryTests(ITestOutputHelper output)
         firehose.Faults.Latency = TimeSpan.FromMilliseconds(5);
         using var run = new KinesisAgentRun();
         run.WriteEvents(Events);
+        int monitorPort = FreePort.Get();
         var clock = Stopwatch.StartNew();
         run.Start($"""
+            <source>
+              @type monitor_agent
+              bind 127.0.0.1
+              port {monitorPort}
+            </source>
             <match nginx.**>
               @type kinesis_firehose
               @id out_firehose
@@ -36,6 +43,15 @@ public class FirehoseDeliveryTests(ITestOutputHelper output)
         await Eventually.True(() => firehose.Accepted.Select(r => r.Data).Count() >= Events && Distinct(firehose) >= Events, TimeSpan.FromSeconds(100),
             () => $"accepted {firehose.Counters.RecordsAccepted}; stderr:\n{KinesisAgentRun.Tail(run.Agent.Stderr)}");
         var took = clock.Elapsed;
+        // The output's counters, live, as an operator reads them (issue 6, item 7): every event counted sent once.
+        using var http = new HttpClient();
+        JsonElement live = default;
+        await Eventually.True(async () =>
+        {
+            using var plugins = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{monitorPort}/api/plugins.json?@id=out_firehose"));
+            live = plugins.RootElement.GetProperty("plugins")[0].Clone();
+            return live.GetProperty("plugin_metrics").GetProperty("records_sent").GetInt64() >= Events;
+        }, TimeSpan.FromSeconds(20), () => $"monitor_agent says: {live}");
         var stderr = run.Stop();
 
         var accepted = firehose.AcceptedIn("access-to-s3");
@@ -55,6 +71,13 @@ public class FirehoseDeliveryTests(ITestOutputHelper output)
         // Firehose reports per-record failures as ServiceUnavailableException (its "slow down"), not as throttling codes.
         Assert.True(metrics["plugin.record_retries"] > 0 && metrics.GetValueOrDefault("plugin.records_failed.ServiceUnavailableException") > 0,
             string.Join(' ', metrics.Select(kv => kv.Key + "=" + kv.Value)));
+        var counters = live.GetProperty("plugin_metrics");
+        Assert.Equal(Events, counters.GetProperty("records_sent").GetInt64());
+        Assert.True(counters.GetProperty("records_failed.ServiceUnavailableException").GetInt64() > 0, live.ToString());
+        Assert.True(counters.GetProperty("throttles").GetInt64() > 0, live.ToString()); // the whole-request throttling
+        Assert.True(counters.GetProperty("put_calls").GetInt64() >= Events / 500, live.ToString());
+        Assert.True(live.GetProperty("retry_count").GetInt64() > 0, live.ToString()); // 5xx: the chunk is retried by the buffer
+        Assert.Equal("kinesis_firehose", live.GetProperty("type").GetString());
     }
 
     private static int Distinct(FirehoseStandIn firehose) =>
