@@ -18,7 +18,8 @@ public static partial class RecordJson
     /// The record is read straight from its bytes (<see cref="MsgpackCursor"/>) rather than through MessagePack's
     /// <c>MessagePackReader</c>, whose every call goes through a ReadOnlySequence: this runs for every event of a
     /// Kinesis output, and the reader was most of its cost. Two passes — check, then write — so that nothing is
-    /// written for a record that must take the decoded path.
+    /// written for a record that must take the decoded path. The write fills one span asked of the output up front
+    /// (<see cref="JsonSpan"/>), sized for the worst case, instead of an interface call per token.
     /// </remarks>
     public static bool TryWriteMsgpack(IBufferWriter<byte> output, ReadOnlyMemory<byte> recordMsgpack)
     {
@@ -26,7 +27,9 @@ public static partial class RecordJson
         var check = new MsgpackCursor(record);
         if (!check.IsMap || !CanTranscode(ref check, record, 0) || !check.AtEnd) return false; // malformed: the decoded path reports it
         var reader = new MsgpackCursor(record);
-        Transcode(output, ref reader);
+        var json = new JsonSpan(output.GetSpan(JsonSpan.MostBytesFor(record.Length)));
+        Transcode(ref json, ref reader);
+        output.Advance(json.Length);
         return true;
     }
 
@@ -47,118 +50,147 @@ public static partial class RecordJson
                     if (!CanTranscode(ref reader, whole, depth + 1)) return false;
                 return true;
             case MsgpackKind.Map:
-                {
-                    int n = item.Length;
-                    if (n > 32) return false; // a very wide map: not worth checking for repeats here
-                    // Where each key is in the record (32 × 64 levels × 8 bytes at most on the stack).
-                    Span<Range> keys = stackalloc Range[n];
-                    for (int i = 0; i < n; i++)
-                    {
-                        if (!reader.TryReadHeader(out var key) || key.Kind != MsgpackKind.String) return false;
-                        int start = reader.Position;
-                        if (!reader.TrySkipBytes(key.Length) || !System.Text.Unicode.Utf8.IsValid(whole[start..reader.Position])) return false;
-                        keys[i] = start..reader.Position;
-                        for (int k = 0; k < i; k++)
-                            if (whole[keys[k]].SequenceEqual(whole[keys[i]])) return false;
-                        if (!CanTranscode(ref reader, whole, depth + 1)) return false;
-                    }
-                    return true;
-                }
+                return CanTranscodeMap(ref reader, item.Length, whole, depth);
             default:
                 return false;
         }
     }
 
+    // Apart from CanTranscode so that only maps pay for the keys' stack space.
+    private static bool CanTranscodeMap(ref MsgpackCursor reader, int n, ReadOnlySpan<byte> whole, int depth)
+    {
+        if (n > 32) return false; // a very wide map: not worth checking for repeats here
+        // Where each key is in the record (32 × 64 levels × 8 bytes at most on the stack).
+        Span<Range> keys = stackalloc Range[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (!reader.TryReadHeader(out var key) || key.Kind != MsgpackKind.String) return false;
+            int start = reader.Position;
+            if (!reader.TrySkipBytes(key.Length)) return false;
+            var name = whole[start..reader.Position];
+            if (!System.Text.Unicode.Utf8.IsValid(name)) return false;
+            for (int k = 0; k < i; k++)
+                if (name.SequenceEqual(whole[keys[k]])) return false;
+            keys[i] = start..reader.Position;
+            if (!CanTranscode(ref reader, whole, depth + 1)) return false;
+        }
+        return true;
+    }
+
     /// <summary>Writes one value that <see cref="CanTranscode"/> accepted.</summary>
-    private static void Transcode(IBufferWriter<byte> output, ref MsgpackCursor reader)
+    private static void Transcode(ref JsonSpan json, ref MsgpackCursor reader)
     {
         reader.TryReadHeader(out var item);
         switch (item.Kind)
         {
-            case MsgpackKind.Nil: Raw(output, "null"u8); break;
-            case MsgpackKind.Boolean: Raw(output, item.Boolean ? "true"u8 : "false"u8); break;
+            case MsgpackKind.Nil: json.Raw("null"u8); break;
+            case MsgpackKind.Boolean: json.Raw(item.Boolean ? "true"u8 : "false"u8); break;
             case MsgpackKind.Integer:
-                if (item.IsLargeUnsigned) WriteUInt64(output, (ulong)item.Integer);
-                else WriteInt64(output, item.Integer);
+                if (item.IsLargeUnsigned) json.Number((ulong)item.Integer);
+                else json.Number(item.Integer);
                 break;
-            case MsgpackKind.Float: WriteDouble(output, item.Float); break;
-            case MsgpackKind.String: WriteUtf8String(output, reader.ReadBytes(item.Length)); break;
-            case MsgpackKind.Binary: WriteString(output, Utf8.GetString(reader.ReadBytes(item.Length))); break;
+            case MsgpackKind.Float:
+                if (double.IsFinite(item.Float)) json.Ascii(RubyFloat.ToS(item.Float));
+                else json.Raw("null"u8);
+                break;
+            case MsgpackKind.String: json.String(reader.ReadBytes(item.Length)); break;
+            case MsgpackKind.Binary: json.String(Utf8.GetBytes(Utf8.GetString(reader.ReadBytes(item.Length)))); break;
             case MsgpackKind.EventTime:
-                WriteInt64(output, BinaryPrimitives.ReadUInt32BigEndian(reader.ReadBytes(8))); // Fluent::EventTime#to_json: the seconds
+                json.Number(BinaryPrimitives.ReadUInt32BigEndian(reader.ReadBytes(8))); // Fluent::EventTime#to_json: the seconds
                 break;
             case MsgpackKind.Array:
-                Raw(output, "["u8);
+                json.Byte((byte)'[');
                 for (int i = 0; i < item.Length; i++)
                 {
-                    if (i > 0) Raw(output, ","u8);
-                    Transcode(output, ref reader);
+                    if (i > 0) json.Byte((byte)',');
+                    Transcode(ref json, ref reader);
                 }
-                Raw(output, "]"u8);
+                json.Byte((byte)']');
                 break;
             default: // Map
-                Raw(output, "{"u8);
+                json.Byte((byte)'{');
                 for (int i = 0; i < item.Length; i++)
                 {
-                    if (i > 0) Raw(output, ","u8);
+                    if (i > 0) json.Byte((byte)',');
                     reader.TryReadHeader(out var key);
-                    WriteUtf8String(output, reader.ReadBytes(key.Length));
-                    Raw(output, ":"u8);
-                    Transcode(output, ref reader);
+                    json.String(reader.ReadBytes(key.Length));
+                    json.Byte((byte)':');
+                    Transcode(ref json, ref reader);
                 }
-                Raw(output, "}"u8);
+                json.Byte((byte)'}');
                 break;
         }
-    }
-
-    private static void WriteUInt64(IBufferWriter<byte> output, ulong value)
-    {
-        var span = output.GetSpan(20);
-        value.TryFormat(span, out int written, default, CultureInfo.InvariantCulture);
-        output.Advance(written);
-    }
-
-    private static void WriteInt64(IBufferWriter<byte> output, long value)
-    {
-        var span = output.GetSpan(20);
-        value.TryFormat(span, out int written, default, CultureInfo.InvariantCulture);
-        output.Advance(written);
     }
 
     /// <summary>
-    /// <see cref="WriteString"/> for text already in UTF-8: the characters it escapes are all ASCII, and no byte of a
-    /// multi-byte UTF-8 sequence is ASCII, so escaping byte by byte gives the same bytes. Text that is not valid UTF-8
-    /// is decoded first, as msgpack's string reader does (invalid bytes become U+FFFD).
+    /// JSON written into one span. <see cref="MostBytesFor"/> bounds what a msgpack value can become: each input
+    /// byte at most 6 output bytes (a control character's <c>\u00XX</c>; a nil's <c>null,</c> is 5; an invalid UTF-8
+    /// byte's U+FFFD is 3; a float's ≤ 24 characters come from 5 or 9 bytes), plus a margin.
     /// </summary>
-    private static void WriteUtf8String(IBufferWriter<byte> output, ReadOnlySpan<byte> utf8)
+    private ref struct JsonSpan(Span<byte> span)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        private readonly Span<byte> _span = span;
+
+        public static int MostBytesFor(int msgpackLength) => checked(msgpackLength * 6 + 32);
+
+        public int Length { get; private set; }
+
+        public void Byte(byte b) => _span[Length++] = b;
+
+        public void Raw(ReadOnlySpan<byte> bytes)
         {
-            WriteString(output, Utf8.GetString(utf8));
-            return;
+            bytes.CopyTo(_span[Length..]);
+            Length += bytes.Length;
         }
-        Raw(output, "\""u8);
-        var rest = utf8;
-        while (true)
+
+        public void Ascii(string ascii)
         {
-            int k = rest.IndexOfAny(JsonEscaped);
-            if (k < 0) break;
-            Raw(output, rest[..k]);
-            switch (rest[k])
+            for (int i = 0; i < ascii.Length; i++) _span[Length + i] = (byte)ascii[i];
+            Length += ascii.Length;
+        }
+
+        public void Number(long value)
+        {
+            value.TryFormat(_span[Length..], out int written, default, CultureInfo.InvariantCulture);
+            Length += written;
+        }
+
+        public void Number(ulong value)
+        {
+            value.TryFormat(_span[Length..], out int written, default, CultureInfo.InvariantCulture);
+            Length += written;
+        }
+
+        /// <summary>
+        /// <see cref="WriteString"/> for text already in UTF-8: the characters it escapes are all ASCII, and no byte of
+        /// a multi-byte UTF-8 sequence is ASCII, so escaping byte by byte gives the same bytes. Text that is not valid
+        /// UTF-8 is decoded first, as msgpack's string reader does (invalid bytes become U+FFFD).
+        /// </summary>
+        public void String(ReadOnlySpan<byte> utf8)
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(utf8)) utf8 = Utf8.GetBytes(Utf8.GetString(utf8));
+            Byte((byte)'"');
+            while (true)
             {
-                case (byte)'"': Raw(output, "\\\""u8); break;
-                case (byte)'\\': Raw(output, "\\\\"u8); break;
-                case (byte)'\n': Raw(output, "\\n"u8); break;
-                case (byte)'\r': Raw(output, "\\r"u8); break;
-                case (byte)'\t': Raw(output, "\\t"u8); break;
-                case (byte)'\b': Raw(output, "\\b"u8); break;
-                case (byte)'\f': Raw(output, "\\f"u8); break;
-                default: Ascii(output, "\\u" + rest[k].ToString("x4", CultureInfo.InvariantCulture)); break;
+                int k = utf8.IndexOfAny(JsonEscaped);
+                if (k < 0) break;
+                Raw(utf8[..k]);
+                switch (utf8[k])
+                {
+                    case (byte)'"': Raw("\\\""u8); break;
+                    case (byte)'\\': Raw("\\\\"u8); break;
+                    case (byte)'\n': Raw("\\n"u8); break;
+                    case (byte)'\r': Raw("\\r"u8); break;
+                    case (byte)'\t': Raw("\\t"u8); break;
+                    case (byte)'\b': Raw("\\b"u8); break;
+                    case (byte)'\f': Raw("\\f"u8); break;
+                    default: Ascii("\\u" + utf8[k].ToString("x4", CultureInfo.InvariantCulture)); break;
+                }
+                utf8 = utf8[(k + 1)..];
             }
-            rest = rest[(k + 1)..];
+            Raw(utf8);
+            Byte((byte)'"');
         }
-        Raw(output, rest);
-        Raw(output, "\""u8);
     }
 
     // The bytes WriteString escapes: control characters, the quote and the backslash.
