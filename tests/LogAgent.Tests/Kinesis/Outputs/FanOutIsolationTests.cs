@@ -148,16 +148,6 @@ public class FanOutIsolationTests(KinesaliteFixture kinesalite, ITestOutputHelpe
     }
 
     /// <summary>The event ids in the file output's files so far (complete lines only).</summary>
-    private static List<string> BackupIds(string directory)
-    {
-        var ids = new List<string>();
-        if (!Directory.Exists(directory)) return ids;
-        foreach (var file in Directory.GetFiles(directory))
-        {
-            var text = File.ReadAllText(file);
-            foreach (var line in text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                ids.Add(JsonDocument.Parse(line).RootElement.GetProperty("message").GetString()![..11]);
-        }
-        return ids;
-    }
+    private static List<string> BackupIds(string directory) =>
+        KinesisAgentRun.FileOutputRecords(directory).Select(r => r.GetProperty("message").GetString()![..11]).ToList();
 }

@@ -92,6 +92,21 @@ public sealed class KinesisAgentRun : IDisposable
         return Agent.Stderr;
     }
 
+    /// <summary>The records a file output with <c>&lt;format&gt; @type json</c> has written into
+    /// <paramref name="directory"/> so far: complete lines only (a flush may be half written).</summary>
+    public static List<JsonElement> FileOutputRecords(string directory)
+    {
+        var records = new List<JsonElement>();
+        if (!System.IO.Directory.Exists(directory)) return records;
+        foreach (var file in System.IO.Directory.GetFiles(directory))
+        {
+            var text = File.ReadAllText(file);
+            foreach (var line in text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                records.Add(JsonDocument.Parse(line).RootElement.Clone());
+        }
+        return records;
+    }
+
     public static string Tail(string text, int lines = 40) => string.Join('\n', text.Split('\n').TakeLast(lines));
 
     /// <summary>The event id in a record's data: the <c>message</c> of the JSON the output formatted.</summary>

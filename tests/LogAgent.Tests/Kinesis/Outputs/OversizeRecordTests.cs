@@ -212,19 +212,7 @@ public class OversizeRecordTests(KinesaliteFixture kinesalite, ITestOutputHelper
     }
 
     /// <summary>The events in @ERROR so far, from complete lines of the file output's files: (marker, message length).</summary>
-    private static List<(string Marker, long Size)> ReadRejected(string directory)
-    {
-        var events = new List<(string, long)>();
-        if (!Directory.Exists(directory)) return events;
-        foreach (var file in Directory.GetFiles(directory))
-        {
-            var text = File.ReadAllText(file);
-            foreach (var line in text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var message = JsonDocument.Parse(line).RootElement.GetProperty("message").GetString()!;
-                events.Add((Marker(Encoding.ASCII.GetBytes(message)), message.Length));
-            }
-        }
-        return events;
-    }
+    private static List<(string Marker, long Size)> ReadRejected(string directory) =>
+        KinesisAgentRun.FileOutputRecords(directory).Select(r => r.GetProperty("message").GetString()!)
+            .Select(message => (Marker(Encoding.ASCII.GetBytes(message)), (long)message.Length)).ToList();
 }

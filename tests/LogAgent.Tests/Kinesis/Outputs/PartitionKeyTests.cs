@@ -98,17 +98,7 @@ public class PartitionKeyTests(KinesaliteFixture kinesalite) : IClassFixture<Kin
 
     private static string Field(byte[] json, string name) => JsonDocument.Parse(json).RootElement.GetProperty(name).GetString()!;
 
-    /// <summary>The ids of the events in @ERROR so far, from complete lines of the file output's files.</summary>
-    private static List<string> RejectedIds(string directory)
-    {
-        var ids = new List<string>();
-        if (!Directory.Exists(directory)) return ids;
-        foreach (var file in Directory.GetFiles(directory))
-        {
-            var text = File.ReadAllText(file);
-            foreach (var line in text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                ids.Add(JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()!);
-        }
-        return ids;
-    }
+    /// <summary>The ids of the events in @ERROR so far.</summary>
+    private static List<string> RejectedIds(string directory) =>
+        KinesisAgentRun.FileOutputRecords(directory).Select(r => r.GetProperty("id").GetString()!).ToList();
 }
