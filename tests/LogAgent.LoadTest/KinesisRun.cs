@@ -15,7 +15,9 @@ public sealed record KinesisOutputResult(string Output, double Seconds, long Rec
 }
 
 /// <summary>What the bare load generator got through to one service.</summary>
-public sealed record BareResult(string Target, double RecordsPerSecond, double RequestsPerSecond);
+/// <summary>What a service took from the bare generator, and the CPU this process spent per record meanwhile — the
+/// generator and, for the in-process Firehose stand-in, the service itself (kinesalite runs apart, in node).</summary>
+public sealed record BareResult(string Target, double RecordsPerSecond, double RequestsPerSecond, double ProcessCpuMicrosecondsPerRecord);
 
 public sealed record KinesisResult(IReadOnlyList<KinesisOutputResult> Outputs, double CpuSeconds, double TotalCpuSeconds, double PeakRssMiB,
     IReadOnlyList<BareResult> Bare);
@@ -155,13 +157,16 @@ public static class KinesisRun
         })).ToList();
         await Task.Delay(TimeSpan.FromSeconds(1));
         long records0 = accepted(), requests0 = requests();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
         long records1 = accepted(), requests1 = requests();
+        var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
         double seconds = clock.Elapsed.TotalSeconds;
         stop.Cancel();
         await Task.WhenAll(loops);
-        return new BareResult(target, (records1 - records0) / seconds, (requests1 - requests0) / seconds);
+        return new BareResult(target, (records1 - records0) / seconds, (requests1 - requests0) / seconds,
+            (cpu1 - cpu0).TotalMicroseconds / Math.Max(1, records1 - records0));
     }
 
     private static string Config(string log, string pos, Uri? kinesis, Uri? firehose)
@@ -224,11 +229,12 @@ public static class KinesisRun
         foreach (var o in r.Outputs)
             Console.WriteLine($"{o.Output,-18} {o.EventsPerSecond,10:N0} {o.RequestsPerSecond,11:N1} {o.RecordsPerRequest,16:N1} {o.Seconds,8:N2}");
         double slowest = r.Outputs.Max(o => o.Seconds);
-        Console.WriteLine($"both outputs: {lines / slowest:N0} events/s; agent CPU {r.CpuSeconds:N2} s while measuring ({r.TotalCpuSeconds:N2} s over its life); peak RSS {r.PeakRssMiB:N1} MiB");
+        Console.WriteLine($"both outputs: {lines / slowest:N0} events/s; agent CPU {r.CpuSeconds:N2} s while measuring ({r.TotalCpuSeconds:N2} s over its life, " +
+            $"{r.CpuSeconds * 1e6 / lines:N1} µs per event); peak RSS {r.PeakRssMiB:N1} MiB");
         Console.WriteLine();
         Console.WriteLine($"bare load generator ({BareConcurrency} requests of {RecordsPerRequest} records in flight):");
-        Console.WriteLine($"{"target",-30} {"records/s",10} {"requests/s",11}");
+        Console.WriteLine($"{"target",-30} {"records/s",10} {"requests/s",11} {"CPU µs/record (this process)",30}");
         foreach (var b in r.Bare)
-            Console.WriteLine($"{b.Target,-30} {b.RecordsPerSecond,10:N0} {b.RequestsPerSecond,11:N1}");
+            Console.WriteLine($"{b.Target,-30} {b.RecordsPerSecond,10:N0} {b.RequestsPerSecond,11:N1} {b.ProcessCpuMicrosecondsPerRecord,30:N1}");
     }
 }
