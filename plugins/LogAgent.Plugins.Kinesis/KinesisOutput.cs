@@ -262,8 +262,7 @@ public abstract class KinesisOutput : BufferedOutputPlugin
                 }
                 catch (AwsApiException e) when (IsRecordRefused(e))
                 {
-                    foreach (var i in large.Entries)
-                        RejectEntry(chunk, i, new SkippedRecordException($"record of {large.Size} bytes (data + partition key) refused: {e.Message}"));
+                    RejectEntries(chunk, large.Entries, new SkippedRecordException($"record of {large.Size} bytes (data + partition key) refused: {e.Message}"));
                     // Handled like a delivered record: should a later batch fail, it is not sent (nor rejected) again.
                     large.Delivered = true;
                 }
@@ -343,17 +342,14 @@ public abstract class KinesisOutput : BufferedOutputPlugin
         Context.EmitError(entry.Tag, entry.Time, entry.DecodeRecord(), error);
     }
 
-    /// <summary>Rejects the <paramref name="index"/>th entry of the chunk (found again by walking it: rare, a record
-    /// the service refused).</summary>
-    private void RejectEntry(BufferChunk chunk, int index, SkippedRecordException error)
+    /// <summary>Rejects the chunk's entries at <paramref name="indices"/> (found again by one walk of the chunk: rare, a
+    /// record the service refused, which aggregated may carry thousands of events).</summary>
+    private void RejectEntries(BufferChunk chunk, int[] indices, SkippedRecordException error)
     {
+        var wanted = indices.ToHashSet();
         int i = 0;
         foreach (var entry in chunk)
-            if (i++ == index)
-            {
-                Reject(entry, error);
-                return;
-            }
+            if (wanted.Contains(i++)) Reject(entry, error);
     }
 
     /// <summary>The byte range of each entry in the chunk, to rebuild a chunk of the ones that go back to the buffer.
