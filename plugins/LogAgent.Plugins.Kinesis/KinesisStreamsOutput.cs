@@ -97,7 +97,12 @@ public class KinesisStreamsOutput : KinesisOutput
         return new OutgoingRecord(data, key, [index]);
     }
 
-    protected static string RandomPartitionKey() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+    protected static string RandomPartitionKey()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Guid.NewGuid().TryWriteBytes(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
 
     protected override async Task<IReadOnlyList<RecordOutcome>> PutAsync(string streamName, IReadOnlyList<OutgoingRecord> records, CancellationToken cancellationToken)
     {

@@ -29,7 +29,9 @@ public static class RecordCodec
         if (reader.NextMessagePackType != MessagePackType.Map)
             throw new MessagePackSerializationException($"a record must be a map, got {reader.NextMessagePackType}");
         int count = reader.ReadMapHeader();
-        var wanted = Encoding.UTF8.GetBytes(key);
+        // Called for every event (a partition key): the key's bytes go on the stack, not into an array per call.
+        Span<byte> wanted = key.Length <= 128 ? stackalloc byte[key.Length * 3] : new byte[Encoding.UTF8.GetMaxByteCount(key.Length)];
+        wanted = wanted[..Encoding.UTF8.GetBytes(key, wanted)];
         long found = -1;
         for (int i = 0; i < count; i++)
         {
