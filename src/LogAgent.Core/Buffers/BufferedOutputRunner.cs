@@ -55,9 +55,6 @@ public sealed class BufferedOutputRunner : IChunkSink
     public OutputMetrics Metrics => _buffer.Metrics;
     public string OutputId => _output.Id ?? "?";
 
-    /// <summary>The output-level retry state: set while the destination is failing.</summary>
-    public RetryState? Retry { get { lock (_retryLock) return _retry; } }
-
     /// <summary>The output-level retry state read under its lock (a RetryState is not thread-safe); null when not retrying.</summary>
     public RetryStatus? ReadRetry()
     {

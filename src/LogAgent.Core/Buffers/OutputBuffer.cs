@@ -95,13 +95,9 @@ public sealed class OutputBuffer : IDisposable
     {
         lock (_lock)
         {
-            long staged = 0, queued = 0;
-            var now = _clock.GetUtcNow();
-            var oldest = now;
-            foreach (var c in _staged.Values) { staged += c.ByteSize; if (c.CreatedAt < oldest) oldest = c.CreatedAt; }
-            foreach (var c in _queue) { queued += c.ByteSize; if (c.CreatedAt < oldest) oldest = c.CreatedAt; }
-            foreach (var c in _dequeued.Values) { queued += c.ByteSize; if (c.CreatedAt < oldest) oldest = c.CreatedAt; }
-            return new BufferUsage(_staged.Count, staged, _queue.Count, queued, _totalLimit, now - oldest);
+            long staged = _staged.Values.Sum(c => c.ByteSize);
+            long queued = _queue.Sum(c => c.ByteSize) + _dequeued.Values.Sum(c => c.ByteSize);
+            return new BufferUsage(_staged.Count, staged, _queue.Count, queued, _totalLimit);
         }
     }
 

@@ -58,10 +58,6 @@ public sealed class OutputMetrics
     /// <summary>What the buffer holds now (all zero before it started).</summary>
     public BufferUsage Usage => BufferState?.Invoke() ?? default;
 
-    public int QueueLength => Usage.QueueLength;
-    public long TotalQueuedBytes => Usage.TotalQueuedSize;
-    public TimeSpan OldestChunkAge => Usage.OldestChunkAge;
-
     internal void Emitted(int records, long bytes)
     {
         Interlocked.Add(ref _emitRecords, records);
@@ -82,7 +78,7 @@ public sealed class OutputMetrics
 /// What a buffer holds at one moment, as fluentd's buffer.rb counts it: staged chunks (still filling), queued chunks
 /// (waiting or being written: fluentd's queue_size keeps a dequeued chunk's bytes until it is purged) and the limit.
 /// </summary>
-public readonly record struct BufferUsage(int StageLength, long StageBytes, int QueueLength, long QueueBytes, long TotalLimit, TimeSpan OldestChunkAge)
+public readonly record struct BufferUsage(int StageLength, long StageBytes, int QueueLength, long QueueBytes, long TotalLimit)
 {
     /// <summary>fluentd's buffer_total_queued_size: staged and queued bytes together.</summary>
     public long TotalQueuedSize => StageBytes + QueueBytes;

@@ -67,11 +67,11 @@ public class BufferedOutputTests
         for (int i = 0; i < 20; i++) input.Emit("app", R(i));
         var runner = engine.Runners.Single();
         await Eventually.True(() => output.Attempts >= 3, Deadline, () => $"{output.Attempts} attempts");
-        Assert.NotNull(runner.Retry);
+        Assert.NotNull(runner.ReadRetry());
         Assert.Empty(output.Delivered);
         output.IsDown = false;
         await Eventually.True(() => output.Delivered.Count == 20, Deadline, () => $"{output.Delivered.Count}/20 delivered");
-        await Eventually.True(() => runner.Retry is null, Deadline, () => "retry state cleared after success");
+        await Eventually.True(() => runner.ReadRetry() is null, Deadline, () => "retry state cleared after success");
         Assert.True(runner.Metrics.RetryCount >= 2);
         await engine.StopAsync();
     }
