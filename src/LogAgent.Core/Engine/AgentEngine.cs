@@ -186,22 +186,23 @@ public sealed class AgentEngine
             IEventRouter router = label;
             if (routerFromLabel && p is InputPlugin { Label: { } target })
                 router = FindLabel(target) ?? throw new ConfigException($"unknown label: {target} (no <label {target}> is defined)", section);
-            var context = new EnginePluginContext(this, LoggerFor(p, type), router);
-            Status.Add(p, kind, type, section);
-            return context;
+            return MonitoredContext(p, kind, type, section, router);
         }, beforeConfigure: p => AttachBuffer(p, section, label));
         _configured.Add((plugin, section, type));
         return plugin;
     }
 
     internal T BuildChild<T>(PluginKind kind, ConfigSection section, IEventRouter router, string? defaultType) where T : Plugin =>
-        _factory.Build<T>(kind, section, p =>
-        {
-            var type = section.PluginType ?? defaultType ?? "?";
-            var context = new EnginePluginContext(this, LoggerFor(p, type), router);
-            Status.Add(p, kind, type, section); // a copy's <store>s are shown; parsers and formatters are not
-            return context;
-        }, defaultType, beforeConfigure: p => AttachBuffer(p, section, router));
+        // A copy's <store>s are shown by monitoring; Status.Add leaves out parsers and formatters.
+        _factory.Build<T>(kind, section, p => MonitoredContext(p, kind, section.PluginType ?? defaultType ?? "?", section, router),
+            defaultType, beforeConfigure: p => AttachBuffer(p, section, router));
+
+    /// <summary>A plugin's context, the plugin being listed for monitoring (<see cref="Status"/>) as it is created.</summary>
+    private EnginePluginContext MonitoredContext(Plugin plugin, PluginKind kind, string type, ConfigSection section, IEventRouter router)
+    {
+        Status.Add(plugin, kind, type, section);
+        return new EnginePluginContext(this, LoggerFor(plugin, type), router);
+    }
 
     /// <summary>A &lt;secondary&gt;: configured like any output, but never buffered itself (fluentd ignores its &lt;buffer&gt;).</summary>
     internal OutputPlugin BuildSecondary(ConfigSection section, IEventRouter router)
