@@ -1,4 +1,5 @@
 using LogAgent.Sdk.Events;
+using LogAgent.Tests.Forward;
 using MessagePack;
 
 namespace LogAgent.Tests.Sdk;
@@ -6,16 +7,8 @@ namespace LogAgent.Tests.Sdk;
 /// <summary><see cref="RecordCodec.TryReadField"/> gives what decoding the whole record and looking the key up gives.</summary>
 public class RecordFieldTests
 {
-    private delegate void Writes(ref MessagePackWriter writer);
-
-    private static byte[] Msgpack(Writes write)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
+    // msgpack written by hand, as other senders write it (the project's one builder of test bytes).
+    private static byte[] Msgpack(Requests.Writing write) => Requests.Build(write);
 
     private static void SameAsDecoded(byte[] msgpack, string key)
     {

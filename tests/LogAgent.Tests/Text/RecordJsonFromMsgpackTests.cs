@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using LogAgent.Sdk.Events;
 using LogAgent.Sdk.Text;
+using LogAgent.Tests.Forward;
 using MessagePack;
 
 namespace LogAgent.Tests.Text;
@@ -12,16 +13,8 @@ namespace LogAgent.Tests.Text;
 /// </summary>
 public class RecordJsonFromMsgpackTests
 {
-    private delegate void Writes(ref MessagePackWriter writer);
-
-    private static byte[] Msgpack(Writes write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
+    // msgpack written by hand, as other senders write it (the project's one builder of test bytes).
+    private static byte[] Msgpack(Requests.Writing write) => Requests.Build(write);
 
     private static string ViaDecode(byte[] msgpack)
     {
