@@ -55,7 +55,7 @@ public static class KinesisRun
         var name = $"logagent-loadtest-{Environment.ProcessId}-{Name}";
         var configPath = Path.Combine(Path.GetTempPath(), name + ".conf");
         var posPath = Path.Combine(Path.GetTempPath(), name + ".pos");
-        File.Delete(posPath);
+        TailScenario.DeletePosFile(posPath);
         File.WriteAllText(configPath, Config(log, posPath, withStreams ? proxy.Endpoint : null, withFirehose ? firehose.Endpoint : null));
         // The plugin laid out as an operator installs it: PLUGINS/NAME/NAME.dll with its AWS dependencies beside it.
         var plugins = Path.Combine(Path.GetTempPath(), name + "-plugins");
@@ -105,7 +105,7 @@ public static class KinesisRun
         finally
         {
             File.Delete(configPath);
-            File.Delete(posPath);
+            TailScenario.DeletePosFile(posPath);
             Directory.Delete(plugins, recursive: true);
         }
 

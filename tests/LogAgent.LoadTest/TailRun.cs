@@ -18,7 +18,7 @@ public static class TailRun
         var name = $"logagent-loadtest-{Environment.ProcessId}-{scenario.Name}";
         var configPath = Path.Combine(Path.GetTempPath(), name + ".conf");
         var posPath = Path.Combine(Path.GetTempPath(), name + ".pos");
-        File.Delete(posPath);
+        TailScenario.DeletePosFile(posPath);
         File.WriteAllText(configPath, scenario.Config(log, posPath, sink?.Port ?? 0, options.BufferMiB));
         var size = new FileInfo(log).Length;
         try
@@ -60,7 +60,7 @@ public static class TailRun
         finally
         {
             File.Delete(configPath);
-            File.Delete(posPath);
+            TailScenario.DeletePosFile(posPath);
         }
     }
 

@@ -26,6 +26,14 @@ public sealed record TailScenario(string Name, string Description, bool HasSink,
             """),
     ];
 
+    /// <summary>Removes a run's pos file and the tail input's sidecar beside it (POS.fingerprints, the first bytes of
+    /// each file followed), so runs leave nothing in the temp directory and each starts from the log's head.</summary>
+    internal static void DeletePosFile(string posPath)
+    {
+        File.Delete(posPath);
+        File.Delete(posPath + ".fingerprints");
+    }
+
     internal static string Source(string log, string pos, string parser) => $"""
         <source>
           @type tail
