@@ -25,7 +25,7 @@ public sealed class PrometheusInput : HealthServingInput
     private HealthEndpoint? _health;
     private HttpGetServer? _server;
 
-    // The plugin's default (config_param :bind, default: '0.0.0.0'); its README once said 127.0.0.1.
+    // in_prometheus.rb: config_param :bind, :string, default: '0.0.0.0'.
     [Parameter("bind", "The address to listen on.")]
     public string Bind { get; set; } = "0.0.0.0";
 
