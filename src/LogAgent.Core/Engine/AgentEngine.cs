@@ -2,6 +2,7 @@ using LogAgent.Core.Buffers;
 using LogAgent.Core.Config;
 using LogAgent.Core.Logging;
 using LogAgent.Core.Plugins;
+using LogAgent.Core.Prometheus;
 using LogAgent.Core.Routing;
 using LogAgent.Sdk.Config;
 using LogAgent.Sdk.Events;
@@ -47,6 +48,8 @@ public sealed class AgentEngine
     public Label Root { get; }
     /// <summary>Every plugin with its configuration and counters, read on request (monitor_agent).</summary>
     public AgentStatus Status { get; }
+    /// <summary>What the prometheus plugins serve: one registry per engine (fluentd: one per worker process).</summary>
+    public PrometheusRegistry Prometheus { get; } = new();
     public IReadOnlyList<ConfigWarning> Warnings => _warnings;
     public IReadOnlyList<InputPlugin> Inputs => _inputs;
     public IReadOnlyList<OutputPlugin> Outputs => _outputs;
@@ -160,7 +163,10 @@ public sealed class AgentEngine
             {
                 var filter = Build<FilterPlugin>(PluginKind.Filter, element, label);
                 _filters.Add(filter);
-                label.Add(new RoutingRule(TagPattern.Parse(element.Argument, element), filter, null, element.Where));
+                label.Add(new RoutingRule(TagPattern.Parse(element.Argument, element), filter, null, element.Where)
+                {
+                    FilterEmits = (filter.Context as EnginePluginContext)?.Emits,
+                });
             }
             else if (element.Name == "match")
             {
@@ -201,7 +207,7 @@ public sealed class AgentEngine
     private EnginePluginContext MonitoredContext(Plugin plugin, PluginKind kind, string type, ConfigSection section, IEventRouter router)
     {
         Status.Add(plugin, kind, type, section);
-        return new EnginePluginContext(this, LoggerFor(plugin, type), router);
+        return new EnginePluginContext(this, LoggerFor(plugin, type), router, countsEmits: kind == PluginKind.Input);
     }
 
     /// <summary>A &lt;secondary&gt;: configured like any output, but never buffered itself (fluentd ignores its &lt;buffer&gt;).</summary>

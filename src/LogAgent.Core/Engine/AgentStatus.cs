@@ -60,6 +60,10 @@ public sealed class AgentStatus
     public IReadOnlyList<PluginStatus> Plugins() =>
         _plugins.OrderBy(e => e.Kind switch { PluginKind.Input => 0, PluginKind.Output => 1, _ => 2 }).Select(Snapshot).ToList();
 
+    /// <summary>The plugins of one class (the prometheus_tail_monitor input reads the tail inputs' files).</summary>
+    internal IEnumerable<(T Plugin, string Type)> PluginsOf<T>() where T : Plugin =>
+        _plugins.Where(e => e.Plugin is T).Select(e => ((T)e.Plugin, e.Type));
+
     /// <summary>
     /// The output of the top level's first <c>&lt;match&gt;</c> matching <paramref name="tag"/> (fluentd's
     /// plugin_info_by_tag, which does not look into labels either); null when none matches.
@@ -79,7 +83,27 @@ public sealed class AgentStatus
             var usage = runner.Metrics.Usage; // one look at the buffer (it takes the buffer's lock)
             buffered = new BufferedOutputStatus(runner.Metrics.EngineCounters(usage), usage.AvailableSpaceRatio, runner.ReadRetry());
         }
-        return new PluginStatus(entry.Plugin.Id ?? "", entry.Kind, entry.Type, entry.Config, buffered, entry.Plugin.Context.Metrics.Snapshot());
+        EmitCounts? emits = entry.Kind is PluginKind.Input or PluginKind.Filter && entry.Plugin.Context is EnginePluginContext context
+            ? new EmitCounts(context.Emits.Records, context.Emits.Bytes)
+            : null;
+        return new PluginStatus(entry.Plugin.Id ?? "", entry.Kind, entry.Type, entry.Config, buffered, entry.Plugin.Context.Metrics.Snapshot(), emits);
+    }
+
+    /// <summary>
+    /// Over every buffered output: failed writes (fluentd's num_errors, <c>retry_count</c>) and chunks given up on after
+    /// their retries (handed to the secondary or dead letters), without taking any buffer's lock. What the health check
+    /// watches.
+    /// </summary>
+    public (long Errors, long RetryFailures) OutputFailures()
+    {
+        long errors = 0, failures = 0;
+        foreach (var entry in _plugins)
+        {
+            if (entry.Runner is not { } runner) continue;
+            errors += runner.Metrics.RetryCount;
+            failures += runner.Metrics.DeadLetterChunks;
+        }
+        return (errors, failures);
     }
 
     private static IReadOnlyList<KeyValuePair<string, string>> MaskedParameters(Type pluginType, ConfigSection section)
@@ -104,7 +128,8 @@ public sealed class AgentStatus
 /// <summary>
 /// One plugin at one moment. <see cref="Config"/> holds the element's own parameters as written, secrets masked
 /// (nested sections are not shown, as in fluentd). <see cref="Buffered"/> is set for buffered outputs only;
-/// <see cref="PluginCounters"/> are the plugin's own (<see cref="IPluginContext.Metrics"/>), possibly none.
+/// <see cref="PluginCounters"/> are the plugin's own (<see cref="IPluginContext.Metrics"/>), possibly none;
+/// <see cref="Emits"/> is set for inputs and filters.
 /// </summary>
 public sealed record PluginStatus(
     string Id,
@@ -112,7 +137,11 @@ public sealed record PluginStatus(
     string Type,
     IReadOnlyList<KeyValuePair<string, string>> Config,
     BufferedOutputStatus? Buffered,
-    IReadOnlyList<KeyValuePair<string, long>> PluginCounters);
+    IReadOnlyList<KeyValuePair<string, long>> PluginCounters,
+    EmitCounts? Emits = null);
+
+/// <summary>What an input emitted or a filter passed on: records and their msgpack bytes (fluentd's emit_records, emit_size).</summary>
+public sealed record EmitCounts(long Records, long Bytes);
 
 /// <summary>A buffered output's engine counters (<see cref="OutputMetrics.EngineCounters(BufferUsage)"/>), its free
 /// buffer space in percent, and its retry state while the destination is failing.</summary>

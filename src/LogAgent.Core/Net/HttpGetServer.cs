@@ -8,9 +8,12 @@ namespace LogAgent.Core.Net;
 /// <summary>A GET request as a handler sees it: the path, and the query string without its <c>?</c>.</summary>
 internal readonly record struct HttpGetRequest(string Path, string Query);
 
-/// <summary>A complete response: status, content type and body (always sent with Content-Length).</summary>
+/// <summary>A complete response: status, content type and body (always sent with Content-Length), and the body's
+/// Content-Encoding when it is not identity (the prometheus input's gzip).</summary>
 internal sealed record HttpResponse(int Status, string ContentType, byte[] Body)
 {
+    public string? ContentEncoding { get; init; }
+
     public static HttpResponse Json(int status, string json) => new(status, "application/json", Encoding.UTF8.GetBytes(json));
     public static HttpResponse Text(string text) => new(200, "text/plain", Encoding.UTF8.GetBytes(text));
 
@@ -119,6 +122,7 @@ internal sealed class HttpGetServer
             .Append("HTTP/1.1 ").Append(response.Status).Append(' ').Append(ReasonPhrase(response.Status)).Append("\r\n")
             .Append("Content-Type: ").Append(response.ContentType).Append("\r\n")
             .Append("Content-Length: ").Append(response.Body.Length).Append("\r\n");
+        if (response.ContentEncoding is { } encoding) head.Append("Content-Encoding: ").Append(encoding).Append("\r\n");
         if (response.Status == 405) head.Append("Allow: GET\r\n");
         if (!keepAlive) head.Append("Connection: close\r\n");
         else if (http10) head.Append("Connection: keep-alive\r\n");

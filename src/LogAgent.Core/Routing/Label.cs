@@ -62,10 +62,12 @@ public sealed class Label : IEventRouter
             _unmatched.Report(stream.Tag, stream.Count);
             return;
         }
-        foreach (var filter in route.Filters)
+        var filters = route.Filters;
+        for (int i = 0; i < filters.Length; i++)
         {
-            stream = filter.Filter(stream);
+            stream = filters[i].Filter(stream);
             if (stream.IsEmpty) return;
+            route.FilterEmits[i]?.Add(stream);
         }
         try
         {

@@ -9,4 +9,7 @@ namespace LogAgent.Core.Routing;
 public sealed record RoutingRule(TagPattern Pattern, FilterPlugin? Filter, OutputPlugin? Output, string Where)
 {
     public bool IsMatch => Output is not null;
+
+    /// <summary>A filter's count of what it passes on (monitoring); null where nothing counts.</summary>
+    public EmitCounter? FilterEmits { get; init; }
 }

@@ -64,13 +64,15 @@ public sealed class MarkFilter : FilterPlugin
     public override Task StopAsync(CancellationToken ct) { Journals.Note(Journal, $"stop {Id}"); return Task.CompletedTask; }
 }
 
-/// <summary>A filter that passes records through and counts them in its own plugin metrics (<c>records_seen</c>).</summary>
+/// <summary>A filter that passes records through and counts them in its own plugin metrics: <c>records_seen</c>, and
+/// <c>records_by_tag.TAG</c> (a counter per tag, named like the Kinesis outputs' <c>records_failed.CODE</c>).</summary>
 [Plugin(PluginKind.Filter, "test_counting", "test filter")]
 public sealed class CountingFilter : FilterPlugin
 {
     public override Record? FilterRecord(string tag, EventTime time, Record record)
     {
         Context.Metrics.Counter("records_seen").Increment();
+        Context.Metrics.Counter("records_by_tag." + tag).Increment();
         return record;
     }
 }

@@ -139,6 +139,35 @@ public class MonitorAgentApiTests
     }
 
     [Fact]
+    public async Task Inputs_show_the_records_and_msgpack_bytes_they_emitted_and_filters_what_they_passed_on()
+    {
+        await using var agent = await MonitoredAgent.StartAsync("""
+            <filter app.**>
+              @type grep
+              @id keep_even
+              <regexp>
+                key n
+                pattern /^[02468]$/
+              </regexp>
+            </filter>
+            """ + "\n" + ForwardToBuffered);
+        await SendAsync(agent.Engine, "app.web", 5);
+        var output = agent.Engine.Runners.Single().Metrics;
+        await Eventually.True(() => output.EmitRecords == 3, Deadline, () => $"emit_records={output.EmitRecords}");
+
+        var plugins = await agent.PluginsAsync();
+        var input = plugins["in_forward"];
+        var filter = plugins["keep_even"];
+        Assert.Equal(5, input.GetProperty("emit_records").GetInt64());
+        Assert.Equal(3, filter.GetProperty("emit_records").GetInt64());
+        // The filter passed on 3 of the 5 events; each [time, {"n": N}] entry has the same msgpack size, and the
+        // output's emit_size counts the same bytes the filter passed on.
+        Assert.Equal(output.EmitSize, filter.GetProperty("emit_size").GetInt64());
+        Assert.Equal(output.EmitSize * 5 / 3, input.GetProperty("emit_size").GetInt64());
+        Assert.Equal(0, plugins["monitor"].GetProperty("emit_records").GetInt64());
+    }
+
+    [Fact]
     public async Task Inputs_and_filters_are_not_output_plugins_and_have_a_null_retry_count()
     {
         await using var agent = await MonitoredAgent.StartAsync("""
@@ -154,7 +183,8 @@ public class MonitorAgentApiTests
             Assert.Equal(category, plugins[id].GetProperty("plugin_category").GetString());
             Assert.False(plugins[id].GetProperty("output_plugin").GetBoolean());
             Assert.Equal(JsonValueKind.Null, plugins[id].GetProperty("retry_count").ValueKind);
-            Assert.False(plugins[id].TryGetProperty("emit_records", out _));
+            Assert.Equal(0, plugins[id].GetProperty("emit_records").GetInt64());
+            Assert.Equal(0, plugins[id].GetProperty("emit_size").GetInt64());
             Assert.False(plugins[id].TryGetProperty("retry", out _));
         }
     }

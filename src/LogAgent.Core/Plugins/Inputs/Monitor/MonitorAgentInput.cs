@@ -11,14 +11,16 @@ namespace LogAgent.Core.Plugins.Inputs.Monitor;
 /// <summary>
 /// fluentd's in_monitor_agent: serves every plugin's id, type, configuration (secrets masked) and counters over HTTP
 /// (<see cref="MonitorApi"/>) while the agent runs, and with <c>tag</c> also emits them as events, one per plugin,
-/// every <c>emit_interval</c>. The numbers come from <see cref="AgentStatus"/>, computed only when asked for.
+/// every <c>emit_interval</c>. The numbers come from <see cref="AgentStatus"/>, computed only when asked for. LogAgent
+/// adds Fluent Bit's health paths (<see cref="HealthEndpoint"/>), as the prometheus input serves them.
 /// </summary>
 [Plugin(PluginKind.Input, "monitor_agent", "Serves the agent's plugins and their metrics over HTTP (/api/plugins.json), as fluentd's in_monitor_agent.")]
-public sealed class MonitorAgentInput : InputPlugin
+public sealed class MonitorAgentInput : HealthServingInput
 {
     private IPAddress _bindAddress = IPAddress.Any;
     private AgentStatus? _status;
     private HttpGetServer? _server;
+    private HealthEndpoint? _health;
     private CancellationTokenSource? _stopping;
     private Task? _emitLoop;
 
@@ -53,13 +55,16 @@ public sealed class MonitorAgentInput : InputPlugin
         // The agent's status is an engine service for built-in plugins, not part of the SDK's IPluginContext.
         _status = (Context as EnginePluginContext)?.AgentStatus
             ?? throw new ConfigException("monitor_agent runs only inside the LogAgent engine", config);
+        _health = ConfigureHealth(config, _status);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var status = _status ?? throw new InvalidOperationException("monitor_agent is not configured");
         var api = new MonitorApi(status, IncludeConfig, IncludeRetry);
-        var server = new HttpGetServer($"monitor_agent {Id}", api.Handle, Log);
+        var health = _health;
+        health?.Start();
+        var server = new HttpGetServer($"monitor_agent {Id}", request => health?.Handle(request) ?? api.Handle(request), Log);
         server.Start(_bindAddress, Port); // a port in use throws, naming bind:port: the agent does not start
         _server = server;
         Log.LogInformation("listening monitoring http server on http://{Bind}:{Port}/api/plugins", Bind, BoundPort);
@@ -103,5 +108,6 @@ public sealed class MonitorAgentInput : InputPlugin
         if (_emitLoop is not null) await _emitLoop.WaitAsync(cancellationToken);
         if (_server is not null) await _server.StopAsync().WaitAsync(cancellationToken);
         _server = null;
+        if (_health is not null) await _health.StopAsync(cancellationToken);
     }
 }

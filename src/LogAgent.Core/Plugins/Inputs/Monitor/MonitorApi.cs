@@ -39,7 +39,8 @@ internal sealed class MonitorApi(AgentStatus status, bool includeConfig, bool in
     /// <summary>
     /// One plugin as fluentd's get_monitor_info shows it. Every plugin: plugin_id, plugin_category, type, config (when
     /// asked), output_plugin, retry_count (null where the engine keeps no counters: inputs, filters, unbuffered outputs).
-    /// A buffered output adds the engine's counters under fluentd's names; an output adds <c>retry</c> (when asked:
+    /// A buffered output adds the engine's counters under fluentd's names; an input or filter adds emit_records and
+    /// emit_size (what it emitted or passed on); an output adds <c>retry</c> (when asked:
     /// start, steps and next_time while retrying, else empty). A plugin with counters of its own adds them under
     /// <c>plugin_metrics</c> (LogAgent's addition).
     /// </summary>
@@ -69,6 +70,12 @@ internal sealed class MonitorApi(AgentStatus status, bool includeConfig, bool in
         else
         {
             record["retry_count"] = null;
+        }
+        // fluentd's input and filter statistics (plugin/input.rb, plugin/filter.rb): records and bytes emitted.
+        if (plugin.Emits is { } emits)
+        {
+            record["emit_records"] = emits.Records;
+            record["emit_size"] = emits.Bytes;
         }
         if (withRetry && plugin.Kind == PluginKind.Output)
         {
