@@ -51,16 +51,23 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
     }
 
-    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>
+        FindNativeLibrary(unmanagedDllName) is { } path ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero; // zero: the system's search
+
+    /// <summary>
+    /// A native library of the plugin: under <c>runtimes/RID/native/</c> (where NuGet packages put them and the build
+    /// copies them), else in the plugin's folder itself; null if neither has it.
+    /// </summary>
+    public string? FindNativeLibrary(string name)
     {
         var rid = $"linux-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}";
         foreach (var folder in new[] { Path.Combine(PluginDirectory, "runtimes", rid, "native"), PluginDirectory })
-            foreach (var file in NativeFileNames(unmanagedDllName))
+            foreach (var file in NativeFileNames(name))
             {
                 var path = Path.Combine(folder, file);
-                if (File.Exists(path)) return LoadUnmanagedDllFromPath(path);
+                if (File.Exists(path)) return path;
             }
-        return IntPtr.Zero; // the usual search: the system's library path
+        return null;
     }
 
     /// <summary>The names a DllImport of <paramref name="name"/> may have on disk, as the runtime's own probing tries them.</summary>
