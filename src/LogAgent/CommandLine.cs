@@ -22,7 +22,8 @@ public sealed class CommandLine
               --list-plugins       print every plugin LogAgent knows
               --replay-dead-letters  move every output's dead-letter chunks to its replay directory;
                                    the running agent (or the next start) delivers them again
-          -p, --plugin-dir DIR     load plugins from DIR (repeatable; default: plugins/ beside the executable)
+          -p, --plugin-dir DIR     load plugins from DIR (repeatable; default: plugins/ beside the executable,
+                                   and ../plugins from it if that exists)
           -v / -q                  more / less logging (repeatable: -vv is trace)
           -h, --help               this text
         """;
@@ -63,5 +64,5 @@ public sealed class CommandLine
     }
 
     public IEnumerable<string> ResolvePluginDirectories() =>
-        PluginDirectories.Count > 0 ? PluginDirectories : new[] { Path.Combine(AppContext.BaseDirectory, "plugins") };
+        PluginDirectories.Count > 0 ? PluginDirectories : Hosting.DefaultPluginDirectories.For(Hosting.DefaultPluginDirectories.ExecutableDirectory);
 }

@@ -20,15 +20,17 @@ public sealed class AgentUnderTest : IDisposable
     private const string Configuration = "Release";
 #endif
 
-    public AgentUnderTest(string configPath, IEnumerable<KeyValuePair<string, string>> environment, params string[] arguments)
+    /// <param name="executable">An agent executable to start as it is (a published single file or apphost); null:
+    /// <c>dotnet</c> on the build output's logagent.dll (<see cref="ExecutablePath"/>).</param>
+    public AgentUnderTest(string? executable, string configPath, IEnumerable<KeyValuePair<string, string>> environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(ExecutablePath);
+        if (executable is null) info.ArgumentList.Add(ExecutablePath);
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(configPath);
         foreach (var argument in arguments) info.ArgumentList.Add(argument);

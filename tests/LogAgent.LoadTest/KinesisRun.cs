@@ -66,7 +66,7 @@ public static class KinesisRun
         double cpu, totalCpu, peak;
         try
         {
-            using var agent = new AgentUnderTest(configPath, options.AgentEnvironment, "-p", plugins);
+            using var agent = new AgentUnderTest(options.AgentExecutable, configPath, options.AgentEnvironment, "-p", plugins);
             var timeout = Stopwatch.StartNew();
             void CheckAlive(string waitingFor)
             {

@@ -19,6 +19,7 @@ public sealed class LoadTestOptions
           --repeat N           runs of each tail scenario, each reported (default 1)
           --tail-timeout N     seconds a tail scenario may take (default 300)
           --agent-env K=V      environment variable for the agent (repeatable), e.g. DOTNET_gcServer=1
+          --agent-exe PATH     run this agent executable (e.g. a published single file) instead of the built logagent.dll
         """;
 
     public string Scenario { get; private set; } = "all";
@@ -32,6 +33,8 @@ public sealed class LoadTestOptions
     public int Repeat { get; private set; } = 1;
     public double TailTimeoutSeconds { get; private set; } = 300;
     public List<KeyValuePair<string, string>> AgentEnvironment { get; } = new();
+    /// <summary>The agent executable to start; null: <c>dotnet</c> on the build output's logagent.dll.</summary>
+    public string? AgentExecutable { get; private set; }
 
     /// <summary>Whether the scenario named <paramref name="name"/> is one of those asked for.</summary>
     // `all` leaves the Kinesis scenarios out (they need node and kinesalite); `kinesis-all` runs the three of them.
@@ -61,6 +64,7 @@ public sealed class LoadTestOptions
                     if (pair.Length != 2) return null;
                     options.AgentEnvironment.Add(new(pair[0], pair[1]));
                     break;
+                case "--agent-exe": options.AgentExecutable = Path.GetFullPath(Value()); break;
                 case "-h" or "--help": return null;
                 default:
                     if (args[i].StartsWith('-') || !(args[i] is "all" or "forward" or "tail" || KinesisRun.Names.Contains(args[i]) || args[i] == KinesisRun.Name + "-all" || LoadTest.Scenario.All.Any(s => s.Name == args[i]) ||

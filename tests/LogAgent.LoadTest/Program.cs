@@ -11,7 +11,7 @@ if (options is null)
     return 2;
 }
 
-Console.WriteLine($"agent: {AgentUnderTest.ExecutablePath}; {Environment.ProcessorCount} CPUs");
+Console.WriteLine($"agent: {options.AgentExecutable ?? AgentUnderTest.ExecutablePath}; {Environment.ProcessorCount} CPUs");
 int failures = 0;
 
 var forwardScenarios = Scenario.All.Where(s => options.Runs(s.Name)).ToList();
@@ -88,7 +88,7 @@ static async Task<Result> RunAsync(Scenario scenario, AccessLogBatch batch, Load
     File.WriteAllText(configPath, scenario.Config(port, sink?.Port ?? 0, options.BufferMiB));
     try
     {
-        using var agent = new AgentUnderTest(configPath, options.AgentEnvironment);
+        using var agent = new AgentUnderTest(options.AgentExecutable, configPath, options.AgentEnvironment);
         await agent.WaitListeningAsync(port, TimeSpan.FromSeconds(30));
         var sender = new ForwardLoadSender(batch, options.Connections, options.Window);
         using var stop = new CancellationTokenSource();

@@ -23,7 +23,7 @@ public static class TailRun
         var size = new FileInfo(log).Length;
         try
         {
-            using var agent = new AgentUnderTest(configPath, options.AgentEnvironment);
+            using var agent = new AgentUnderTest(options.AgentExecutable, configPath, options.AgentEnvironment);
             var timeout = Stopwatch.StartNew();
             void CheckAlive(string waitingFor)
             {

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.Loader;
 
 namespace LogAgent.Core.Plugins;
 
@@ -34,6 +35,7 @@ public static class PluginLoader
         {
             var context = new PluginLoadContext(fullPath);
             var assembly = context.LoadFromAssemblyPath(fullPath);
+            CheckReferences(assembly, context, fullPath);
             return registry.RegisterAssembly(assembly, fullPath);
         }
         catch (BadImageFormatException e)
@@ -52,6 +54,28 @@ public static class PluginLoader
         catch (InvalidOperationException e)
         {
             throw new PluginLoadException(fullPath, e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Fails at load, naming the plugin and the missing file, when an assembly the plugin was compiled against is
+    /// neither in its folder nor supplied by the agent: otherwise the first call into it would fail, mid-run.
+    /// Private dependencies are only looked for, not loaded, so an unused plugin costs no memory for them.
+    /// </summary>
+    private static void CheckReferences(Assembly assembly, PluginLoadContext context, string pluginPath)
+    {
+        foreach (var reference in assembly.GetReferencedAssemblies())
+        {
+            if (reference.Name is not { } name || PluginLoadContext.ComesFromAgent(name) || File.Exists(context.PrivateAssemblyPath(name))) continue;
+            try
+            {
+                AssemblyLoadContext.Default.LoadFromAssemblyName(reference); // the framework's or the agent's own
+            }
+            catch (FileNotFoundException)
+            {
+                throw new PluginLoadException(pluginPath,
+                    $"its dependency {reference.Name} {reference.Version} is missing: it is not part of the agent, and {context.PrivateAssemblyPath(name)} does not exist");
+            }
         }
     }
 }
