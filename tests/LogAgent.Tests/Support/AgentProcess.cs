@@ -24,18 +24,30 @@ public sealed class AgentProcess : IDisposable
     /// <summary>Starts the executable with standard input a pipe the test writes through <see cref="Input"/>.</summary>
     public static AgentProcess WithInput(params string[] arguments) => new(redirectInput: true, arguments);
 
+    /// <summary>
+    /// Starts another build of the agent, an executable file (the packaged single-file one), in
+    /// <paramref name="workingDirectory"/>, with <paramref name="environment"/> changed (a null value unsets the variable).
+    /// </summary>
+    public static AgentProcess Executable(string path, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        new(path, Array.Empty<string>(), workingDirectory, environment, redirectInput: false, arguments);
+
     private AgentProcess(bool redirectInput, string[] arguments)
+        : this("dotnet", new[] { ExecutablePath }, RepoPaths.Root, new Dictionary<string, string?>(), redirectInput, arguments) { }
+
+    private AgentProcess(string fileName, string[] leadingArguments, string workingDirectory, IReadOnlyDictionary<string, string?> environment,
+        bool redirectInput, string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = RepoPaths.Root,
+            WorkingDirectory = workingDirectory,
         };
-        info.ArgumentList.Add(ExecutablePath);
-        foreach (var a in arguments) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment)
+            if (value is null) info.Environment.Remove(name); else info.Environment[name] = value;
+        foreach (var a in leadingArguments.Concat(arguments)) info.ArgumentList.Add(a);
         _process = new Process { StartInfo = info };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
