@@ -19,14 +19,26 @@ public sealed class AgentProcess : IDisposable
 
     public static string ExecutablePath => Path.Combine(RepoPaths.Root, "src", "LogAgent", "bin", Configuration, "net10.0", "logagent.dll");
 
-    public AgentProcess(params string[] arguments) : this(redirectInput: false, arguments) { }
+    public AgentProcess(params string[] arguments) : this(redirectInput: false, null, systemdExecPid: false, arguments) { }
+
+    /// <summary>Starts the executable with these environment variables added.</summary>
+    public AgentProcess(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+        : this(redirectInput: false, environment, systemdExecPid: false, arguments) { }
 
     /// <summary>Starts the executable with standard input a pipe the test writes through <see cref="Input"/>.</summary>
-    public static AgentProcess WithInput(params string[] arguments) => new(redirectInput: true, arguments);
+    public static AgentProcess WithInput(params string[] arguments) => new(redirectInput: true, null, systemdExecPid: false, arguments);
 
-    private AgentProcess(bool redirectInput, string[] arguments)
+    /// <summary>
+    /// Starts the executable as systemd starts a service: SYSTEMD_EXEC_PID is its own pid (Microsoft.Extensions.Hosting's
+    /// SystemdHelpers.IsSystemdService checks exactly that), which a parent cannot know before the child exists; so a
+    /// shell exports its own pid and execs dotnet, which keeps that pid. NOTIFY_SOCKET goes in <paramref name="environment"/>.
+    /// </summary>
+    public static AgentProcess AsSystemdService(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        new(redirectInput: false, environment, systemdExecPid: true, arguments);
+
+    private AgentProcess(bool redirectInput, IReadOnlyDictionary<string, string>? environment, bool systemdExecPid, string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(systemdExecPid ? "/bin/sh" : "dotnet")
         {
             RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
@@ -34,6 +46,14 @@ public sealed class AgentProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Root,
         };
+        if (systemdExecPid)
+        {
+            // sh -c 'SCRIPT' NAME ARGS...: "$@" are the arguments after NAME.
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("export SYSTEMD_EXEC_PID=$$; exec dotnet \"$@\"");
+            info.ArgumentList.Add("logagent");
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         info.ArgumentList.Add(ExecutablePath);
         foreach (var a in arguments) info.ArgumentList.Add(a);
         _process = new Process { StartInfo = info };
@@ -83,6 +103,10 @@ public sealed class AgentProcess : IDisposable
     public const int SIGTERM = 15;
     public const int SIGINT = 2;
     public const int SIGKILL = 9;
+    public const int SIGHUP = 1;
+    public const int SIGUSR1 = 10;
+    public const int SIGUSR2 = 12;
+    public const int SIGCONT = 18;
 
     public void Dispose()
     {
