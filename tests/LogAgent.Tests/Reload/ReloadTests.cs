@@ -24,8 +24,11 @@ public class ReloadTests
         Eventually.True(() => Occurrences(agent.Stderr, "reload: reload done") + Occurrences(agent.Stderr, "config reload failed") >= count,
             Deadline, () => $"{count} reloads finished; stderr:\n{agent.Stderr}");
 
-    internal static Task Started(AgentProcess agent) =>
-        Eventually.True(() => agent.Stderr.Contains("engine: agent started"), Deadline, () => $"the agent started; stderr:\n{agent.Stderr}");
+    internal static async Task Started(AgentProcess agent)
+    {
+        await Eventually.True(() => agent.Stderr.Contains("engine: agent started") || agent.HasExited, Deadline, () => $"the agent started; stderr:\n{agent.Stderr}");
+        Assert.False(agent.HasExited, $"the agent exited at start; stderr:\n{agent.Stderr}");
+    }
 
     private static string ForwardSource(int port) => $"""
         <source>
@@ -33,6 +36,7 @@ public class ReloadTests
           bind 127.0.0.1
           port {port}
         </source>
+
         """;
 
     internal static string FileMatch(string id, string directory, string flushInterval = "0.2") => $$"""

@@ -9,7 +9,7 @@ namespace LogAgent.Tests.Reload;
 /// <summary>
 /// The sd_notify messages the agent sends as a systemd service (Type=notify): READY=1 once started, and around a
 /// reload RELOADING=1 with MONOTONIC_USEC (which Type=notify-reload requires) then READY=1. The test plays systemd: it
-/// binds the NOTIFY_SOCKET datagram socket and starts the agent with SYSTEMD_EXEC_PID set to the agent's own pid.
+/// binds the NOTIFY_SOCKET datagram socket and starts the agent as the child of a process named systemd.
 /// </summary>
 public class SystemdNotifyTests
 {

@@ -19,26 +19,36 @@ public sealed class AgentProcess : IDisposable
 
     public static string ExecutablePath => Path.Combine(RepoPaths.Root, "src", "LogAgent", "bin", Configuration, "net10.0", "logagent.dll");
 
-    public AgentProcess(params string[] arguments) : this(redirectInput: false, null, systemdExecPid: false, arguments) { }
+    public AgentProcess(params string[] arguments) : this(redirectInput: false, null, underSystemd: false, arguments) { }
 
     /// <summary>Starts the executable with these environment variables added.</summary>
     public AgentProcess(IReadOnlyDictionary<string, string> environment, params string[] arguments)
-        : this(redirectInput: false, environment, systemdExecPid: false, arguments) { }
+        : this(redirectInput: false, environment, underSystemd: false, arguments) { }
 
     /// <summary>Starts the executable with standard input a pipe the test writes through <see cref="Input"/>.</summary>
-    public static AgentProcess WithInput(params string[] arguments) => new(redirectInput: true, null, systemdExecPid: false, arguments);
+    public static AgentProcess WithInput(params string[] arguments) => new(redirectInput: true, null, underSystemd: false, arguments);
 
     /// <summary>
-    /// Starts the executable as systemd starts a service: SYSTEMD_EXEC_PID is its own pid (Microsoft.Extensions.Hosting's
-    /// SystemdHelpers.IsSystemdService checks exactly that), which a parent cannot know before the child exists; so a
-    /// shell exports its own pid and execs dotnet, which keeps that pid. NOTIFY_SOCKET goes in <paramref name="environment"/>.
+    /// Starts the executable as a child of a process named <c>systemd</c>: Microsoft.Extensions.Hosting.Systemd 10.0.14's
+    /// SystemdHelpers.IsSystemdService accepts PID 1 or a parent whose /proc/PPID/comm is "systemd" (its strings hold
+    /// NOTIFY_SOCKET, LISTEN_PID and /proc/…/comm, no SYSTEMD_EXEC_PID). So a shell started through a symlink named
+    /// <c>systemd</c> runs dotnet as its child (not exec) and writes the child's pid to a file, which <see cref="Id"/>
+    /// and <see cref="Signal"/> then use. NOTIFY_SOCKET goes in <paramref name="environment"/>.
     /// </summary>
     public static AgentProcess AsSystemdService(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
-        new(redirectInput: false, environment, systemdExecPid: true, arguments);
+        new(redirectInput: false, environment, underSystemd: true, arguments);
 
-    private AgentProcess(bool redirectInput, IReadOnlyDictionary<string, string>? environment, bool systemdExecPid, string[] arguments)
+    private AgentProcess(bool redirectInput, IReadOnlyDictionary<string, string>? environment, bool underSystemd, string[] arguments)
     {
-        var info = new ProcessStartInfo(systemdExecPid ? "/bin/sh" : "dotnet")
+        string? pidFile = null;
+        if (underSystemd)
+        {
+            _systemdDirectory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "logagent-systemd-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(_systemdDirectory);
+            File.CreateSymbolicLink(System.IO.Path.Combine(_systemdDirectory, "systemd"), "/bin/sh");
+            pidFile = System.IO.Path.Combine(_systemdDirectory, "agent.pid");
+        }
+        var info = new ProcessStartInfo(underSystemd ? System.IO.Path.Combine(_systemdDirectory!, "systemd") : "dotnet")
         {
             RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
@@ -46,12 +56,14 @@ public sealed class AgentProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Root,
         };
-        if (systemdExecPid)
+        if (underSystemd)
         {
-            // sh -c 'SCRIPT' NAME ARGS...: "$@" are the arguments after NAME.
+            // sh -c 'SCRIPT' NAME ARGS...: "$@" are the arguments after NAME. The pid file is written before the
+            // child can have started the host, and renamed into place so it is never read half-written.
             info.ArgumentList.Add("-c");
-            info.ArgumentList.Add("export SYSTEMD_EXEC_PID=$$; exec dotnet \"$@\"");
-            info.ArgumentList.Add("logagent");
+            info.ArgumentList.Add("dotnet \"$@\" & echo $! > \"$PIDFILE.tmp\"; mv \"$PIDFILE.tmp\" \"$PIDFILE\"; wait $!; exit $?");
+            info.ArgumentList.Add("systemd");
+            info.Environment["PIDFILE"] = pidFile!;
         }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         info.ArgumentList.Add(ExecutablePath);
@@ -62,9 +74,19 @@ public sealed class AgentProcess : IDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        if (pidFile is not null)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!File.Exists(pidFile) && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            _agentPid = int.Parse(File.ReadAllText(pidFile).Trim());
+        }
     }
 
-    public int Id => _process.Id;
+    private readonly string? _systemdDirectory;
+    private readonly int? _agentPid;
+
+    /// <summary>The agent's pid (under <see cref="AsSystemdService"/> the child of the "systemd" shell).</summary>
+    public int Id => _agentPid ?? _process.Id;
 
     public bool HasExited => _process.HasExited;
 
@@ -97,7 +119,7 @@ public sealed class AgentProcess : IDisposable
 
     public void Signal(int signal)
     {
-        if (kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastWin32Error()}");
+        if (kill(Id, signal) != 0) throw new InvalidOperationException($"kill({Id}, {signal}) failed: errno {Marshal.GetLastWin32Error()}");
     }
 
     public const int SIGTERM = 15;
@@ -112,6 +134,8 @@ public sealed class AgentProcess : IDisposable
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
+        if (_systemdDirectory is not null)
+            try { Directory.Delete(_systemdDirectory, recursive: true); } catch (IOException) { }
     }
 }
 
