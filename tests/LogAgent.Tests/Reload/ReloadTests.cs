@@ -8,7 +8,7 @@ namespace LogAgent.Tests.Reload;
 /// broken one leaves the old pipeline running, a listening input keeps its port, and no event is lost or duplicated —
 /// file buffers are resumed by the new pipeline, memory buffers' leftovers carried into it.
 /// </summary>
-public class ReloadTests
+public class ReloadTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
@@ -119,6 +119,8 @@ public class ReloadTests
         Assert.True(inA.Max() < inB.Min(), $"A ends at {inA.Max()}, B starts at {inB.Min()}");
         Assert.Equal(0, sender.ConnectErrors);
         Assert.Contains("reload: reload done", agent.Stderr);
+        output.WriteLine($"{inA.Count} events in A, {inB.Count} in B; {sender.Resends} requests resent, {sender.ConnectErrors} connect errors; " +
+                         agent.Stderr.Split('\n').First(l => l.Contains("reload: reload done")));
     }
 
     [Fact]
