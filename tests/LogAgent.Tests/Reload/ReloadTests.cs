@@ -151,6 +151,41 @@ public class ReloadTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_reloaded_config_that_cannot_start_its_new_listener_gives_way_to_the_previous_config_on_the_same_port()
+    {
+        using var dir = new TempDirectory();
+        int port = FreePort.Get();
+        string a = dir.Sub("a"), b = dir.Sub("b");
+        var config = dir.File("agent.conf");
+        File.WriteAllText(config, ForwardSource(port) + FileMatch("sink_a", a));
+        using var agent = new AgentProcess("-c", config);
+        await Started(agent);
+
+        // Valid, but its second input's port is taken: the new pipeline fails at start, after the old one stopped.
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            int takenPort = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            File.WriteAllText(config, ForwardSource(port) + ForwardSource(takenPort) + FileMatch("sink_b", b));
+            agent.Signal(AgentProcess.SIGHUP);
+            await Eventually.True(() => agent.Stderr.Contains("going back to the previous config"), Deadline, () => $"the fallback; stderr:\n{agent.Stderr}");
+        }
+        finally
+        {
+            taken.Stop();
+        }
+
+        var sender = new NumberedForwardSender(port, "after.fallback");
+        await sender.SendAsync(20, TimeSpan.Zero, CancellationToken.None);
+        await Eventually.True(() => DeliveredEvents.InFiles(a).Count >= 20, Deadline, () => $"{DeliveredEvents.InFiles(a).Count} of 20 in A; stderr:\n{agent.Stderr}");
+        Assert.Equal(0, sender.ConnectErrors);
+        Assert.Empty(DeliveredEvents.InFiles(b));
+        agent.Signal(AgentProcess.SIGTERM);
+        Assert.Equal(0, agent.WaitForExit(Deadline));
+    }
+
+    [Fact]
     public async Task A_file_buffer_for_a_dead_destination_survives_ten_reloads_and_every_chunk_is_delivered_once_when_it_comes_up()
     {
         using var dir = new TempDirectory();
