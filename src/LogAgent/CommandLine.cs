@@ -10,6 +10,8 @@ public sealed class CommandLine
     public bool ReplayDeadLetters { get; private set; }
     public List<string> PluginDirectories { get; } = new();
     public int Verbosity { get; private set; }
+    /// <summary>fluentd's <c>-o</c> / <c>--log</c>: the agent's own log goes to this file instead of standard error.</summary>
+    public string? LogFile { get; private set; }
     public bool Help { get; private set; }
 
     public const string Usage = """
@@ -24,6 +26,8 @@ public sealed class CommandLine
                                    the running agent (or the next start) delivers them again
           -p, --plugin-dir DIR     load plugins from DIR (repeatable; default: plugins/ beside the executable,
                                    and ../plugins from it if that exists)
+          -o, --log FILE           write the agent's own log to FILE (appending) instead of stderr;
+                                   SIGUSR1 reopens it (for logrotate)
           -v / -q                  more / less logging (repeatable: -vv is trace)
           -h, --help               this text
         """;
@@ -43,6 +47,7 @@ public sealed class CommandLine
                 case "--list-plugins": result.ListPlugins = true; break;
                 case "--replay-dead-letters": result.ReplayDeadLetters = true; break;
                 case "-p": case "--plugin-dir": result.PluginDirectories.Add(Value()); break;
+                case "-o": case "--log": result.LogFile = Value(); break;
                 case "-h": case "--help": result.Help = true; break;
                 default:
                     if (arg.Length > 1 && arg[0] == '-' && arg[1] != '-' && arg[1..].All(c => c is 'v' or 'q'))

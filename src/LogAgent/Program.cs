@@ -30,7 +30,17 @@ if (options.Help)
 }
 
 var level = new LogLevelSwitch(options.Verbosity switch { >= 2 => LogLevel.Trace, 1 => LogLevel.Debug, 0 => LogLevel.Information, -1 => LogLevel.Warning, _ => LogLevel.Error });
-using var loggerFactory = LoggerFactory.Create(logging => ConfigureLogging(logging, level));
+AgentLogFile? logFile;
+try
+{
+    logFile = options.LogFile is { } logPath ? new AgentLogFile(logPath) : null;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"logagent: cannot open the log file {options.LogFile}: {e.Message}");
+    return 1;
+}
+using var loggerFactory = LoggerFactory.Create(logging => ConfigureLogging(logging, level, logFile));
 var log = loggerFactory.CreateLogger("logagent");
 
 var registry = PluginRegistry.CreateWithBuiltIns();
@@ -65,15 +75,27 @@ if (options.DescribePlugin is { } name)
 }
 
 var configPath = options.ResolveConfigPath();
+var engineOptions = new EngineOptions
+{
+    LoggerFactory = loggerFactory, Registry = registry,
+    ConfigPath = Path.GetFullPath(configPath), PluginDirectories = options.ResolvePluginDirectories().Select(Path.GetFullPath).ToList(),
+};
+ConfigSection ReadConfig() => ConfigLoader.LoadFile(configPath);
+AgentEngine BuildEngine(ConfigSection config)
+{
+    var built = AgentEngine.Build(config, engineOptions);
+    if (built.Settings.RpcEndpoint is { } rpc) RpcServer.Parse(rpc); // a bad endpoint is a config error, not a start-up failure
+    // <system> log_level applies unless -v/-q was given on the command line.
+    if (options.Verbosity == 0 && built.Settings.LogLevel is { } systemLevel)
+        level.Minimum = LogAgent.Core.Logging.LevelFilteredLogger.Parse(systemLevel);
+    return built;
+}
+ConfigSection rootConfig;
 AgentEngine engine;
 try
 {
-    var config = ConfigLoader.LoadFile(configPath);
-    engine = AgentEngine.Build(config, new EngineOptions
-    {
-        LoggerFactory = loggerFactory, Registry = registry,
-        ConfigPath = Path.GetFullPath(configPath), PluginDirectories = options.ResolvePluginDirectories().Select(Path.GetFullPath).ToList(),
-    });
+    rootConfig = ReadConfig();
+    engine = BuildEngine(rootConfig);
 }
 catch (ConfigException e)
 {
@@ -85,10 +107,6 @@ catch (IOException e)
     log.LogCritical("cannot read config {Path}: {Error}", configPath, e.Message);
     return 1;
 }
-
-// <system> log_level applies unless -v/-q was given on the command line.
-if (options.Verbosity == 0 && engine.Settings.LogLevel is { } systemLevel)
-    level.Minimum = LogAgent.Core.Logging.LevelFilteredLogger.Parse(systemLevel);
 
 if (options.ReplayDeadLetters)
 {
@@ -111,11 +129,14 @@ if (options.DryRun)
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = Array.Empty<string>(), ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
-ConfigureLogging(builder.Logging, level);
+ConfigureLogging(builder.Logging, level, logFile);
 builder.Services.AddSystemd();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-builder.Services.AddSingleton(engine);
-builder.Services.AddHostedService<AgentService>();
+builder.Services.AddSingleton(sp => new AgentPipeline(rootConfig, engine, ReadConfig, BuildEngine,
+    sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), loggerFactory.CreateLogger("reload")));
+builder.Services.AddSingleton(sp => new AgentService(sp.GetRequiredService<AgentPipeline>(), sp.GetRequiredService<IHostApplicationLifetime>(),
+    logFile, loggerFactory.CreateLogger("host")));
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
 using var host = builder.Build();
 log.LogInformation("starting with {Path}", Path.GetFullPath(configPath));
 try
@@ -129,10 +150,15 @@ catch (Exception e)
 }
 return 0;
 
-static void ConfigureLogging(ILoggingBuilder logging, LogLevelSwitch level)
+static void ConfigureLogging(ILoggingBuilder logging, LogLevelSwitch level, AgentLogFile? logFile)
 {
     logging.SetMinimumLevel(LogLevel.Trace);
     logging.AddFilter((category, l) => l >= level.Minimum && (category is null || !category.StartsWith("Microsoft", StringComparison.Ordinal) || l >= LogLevel.Warning));
+    if (logFile is not null)
+    {
+        logging.AddProvider(logFile);
+        return;
+    }
     logging.AddConsole(o =>
     {
         o.FormatterName = AgentLogFormatter.FormatterName;

@@ -54,6 +54,8 @@ public sealed class BufferedOutputRunner : IChunkSink
     public ChunkHandOff HandOff => _handOff;
     public OutputMetrics Metrics => _buffer.Metrics;
     public string OutputId => _output.Id ?? "?";
+    /// <summary>The output plugin's class: a reload carries chunks only to an output of the same @id and class.</summary>
+    public Type OutputClass => _output.GetType();
 
     /// <summary>The output-level retry state read under its lock (a RetryState is not thread-safe); null when not retrying.</summary>
     public RetryStatus? ReadRetry()
@@ -306,10 +308,37 @@ public sealed class BufferedOutputRunner : IChunkSink
     }
 
     /// <summary>
-    /// Stops the flush threads, then (flush_at_shutdown) writes every chunk once more. Whatever a memory buffer still
-    /// holds afterwards goes to the dead-letter directory; a file buffer keeps it on disk for the next start.
+    /// fluentd's force_flush (SIGUSR1, RPC plugins.flushBuffers): every staged chunk is queued now and the flush
+    /// threads are woken, whatever flush_interval says. A retry wait in progress is kept, as fluentd's
+    /// submit_flush_all stops at a retry state (lib/fluent/plugin/output.rb).
     /// </summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public void FlushNow()
+    {
+        _buffer.EnqueueDue(all: true);
+        Wake();
+    }
+
+    /// <summary>
+    /// Stops the flush threads, then (flush_at_shutdown) writes every chunk once more. Whatever a memory buffer still
+    /// holds afterwards goes to the dead-letter directory — or, when the pipeline is being reloaded
+    /// (<paramref name="carryOver"/> given), into that list for the next pipeline; a file buffer keeps it on disk for
+    /// the next start (or the reloaded pipeline, which resumes the same directory). The buffer is released in every
+    /// case, also when the flush ran out of time: a reloaded pipeline must be able to open the same file buffer.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken, ICollection<CarriedChunk>? carryOver = null)
+    {
+        try
+        {
+            await StopFlushingAsync(cancellationToken);
+        }
+        finally
+        {
+            await KeepOrCarryLeftoversAsync(carryOver);
+            _buffer.Dispose();
+        }
+    }
+
+    private async Task StopFlushingAsync(CancellationToken cancellationToken)
     {
         _buffer.Close();
         _stopping?.Cancel();
@@ -333,12 +362,20 @@ public sealed class BufferedOutputRunner : IChunkSink
             foreach (var id in _awaitingCommit.Keys.ToList())
                 Rollback(id, new TimeoutException("shutdown before the write was confirmed"));
         }
+    }
 
+    private async Task KeepOrCarryLeftoversAsync(ICollection<CarriedChunk>? carryOver)
+    {
         if (_config.Type == "memory")
         {
             foreach (var chunk in _buffer.AllChunks())
             {
-                if (await _handOff.DeadLetterAsync(chunk, "the agent stopped before this memory-buffered chunk was delivered"))
+                if (carryOver is not null)
+                {
+                    carryOver.Add(new CarriedChunk(chunk, OutputId, OutputClass, _handOff));
+                    _buffer.Purge(chunk);
+                }
+                else if (await _handOff.DeadLetterAsync(chunk, "the agent stopped before this memory-buffered chunk was delivered"))
                     _buffer.Purge(chunk);
                 else
                     _log.LogError("LOST at shutdown: chunk {Id} ({Records} records) could not be written to the dead-letter directory", chunk.UniqueId, chunk.RecordCount);
@@ -348,6 +385,5 @@ public sealed class BufferedOutputRunner : IChunkSink
         {
             _log.LogInformation("{Chunks} chunks stay in the file buffer for the next start", _buffer.AllChunks().Count);
         }
-        _buffer.Dispose();
     }
 }

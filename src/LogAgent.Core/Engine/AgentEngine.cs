@@ -273,11 +273,14 @@ public sealed class AgentEngine
             error.GetType().Name, error.Message, tag, time, System.Text.Json.JsonSerializer.Serialize(record));
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <param name="carried">After a reload: what the old pipeline's memory buffers could not deliver, taken over
+    /// once the outputs run and before any input starts (<see cref="AdoptCarriedAsync"/>).</param>
+    public async Task StartAsync(CancellationToken cancellationToken, IReadOnlyCollection<CarriedChunk>? carried = null)
     {
         foreach (var output in _outputs) await output.StartAsync(cancellationToken);
         foreach (var secondary in _secondaries) await secondary.StartAsync(cancellationToken);
         foreach (var runner in _runners) runner.Start();
+        if (carried is { Count: > 0 }) await AdoptCarriedAsync(carried);
         foreach (var filter in _filters) await filter.StartAsync(cancellationToken);
         if (Settings.WithoutSource)
         {
@@ -289,8 +292,62 @@ public sealed class AgentEngine
             _inputs.Count, _filters.Count, _outputs.Count, _labels.Count);
     }
 
+    /// <summary>
+    /// fluentd's flush_buffer (SIGUSR1): every buffered output queues its staged chunks and writes them now.
+    /// </summary>
+    public void FlushBuffers()
+    {
+        foreach (var runner in _runners) runner.FlushNow();
+        _log.LogInformation("flushing every buffer now ({Outputs} buffered outputs)", _runners.Count);
+    }
+
+    /// <summary>
+    /// Takes over what a reloaded pipeline's memory buffers could not deliver:
+    /// a chunk goes to the buffer of the output with the same <c>@id</c> and plugin class; without one, its events go
+    /// to the output the top level now routes their tag to (filters are not run again: the events passed them
+    /// already); when no output matches the tag, or that output refuses them, to the old output's dead-letter
+    /// directory, from where <c>--replay-dead-letters</c> delivers them. Nothing is dropped.
+    /// </summary>
+    private async Task AdoptCarriedAsync(IReadOnlyCollection<CarriedChunk> carried)
+    {
+        foreach (var chunk in carried)
+        {
+            var runner = _runners.FirstOrDefault(r => r.OutputId == chunk.OutputId && r.OutputClass == chunk.OutputClass);
+            if (runner is not null)
+            {
+                runner.Buffer.AdoptQueued(chunk.Metadata, chunk.EntriesHaveTag, chunk.ReadEntries().Span, chunk.RecordCount, chunk.RetryCount);
+                runner.Wake();
+                _log.LogInformation("reload: chunk_id=\"{Id}\" ({Records} records) carried over into the buffer of {Output}", chunk.UniqueId, chunk.RecordCount, runner.OutputId);
+                continue;
+            }
+            if (!TryEmitToRoutedOutputs(chunk))
+                await chunk.From.DeadLetterAsync(chunk, $"the reloaded config has no output {chunk.OutputId} and no <match> takes its events");
+        }
+    }
+
+    private bool TryEmitToRoutedOutputs(CarriedChunk chunk)
+    {
+        var streams = chunk.ToEventStreams();
+        if (streams.Any(s => Root.RouteFor(s.Tag).Output is null)) return false;
+        try
+        {
+            foreach (var stream in streams) Root.RouteFor(stream.Tag).Output!.Emit(stream);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Some streams may have been taken before the failure: delivering them twice beats losing the rest.
+            _log.LogWarning("reload: carried chunk_id=\"{Id}\" could not be emitted: {Error}", chunk.UniqueId, e.Message);
+            return false;
+        }
+        _log.LogInformation("reload: chunk_id=\"{Id}\" ({Records} records) of {Output}, which the reloaded config no longer has, emitted to the outputs matching its tags",
+            chunk.UniqueId, chunk.RecordCount, chunk.OutputId);
+        return true;
+    }
+
     /// <summary>Stops inputs, then filters, then outputs; each stage is bounded by <see cref="EngineOptions.StageTimeout"/>.</summary>
-    public async Task StopAsync()
+    /// <param name="carryOver">Given by a reload: what memory buffers could not deliver goes here (for
+    /// <see cref="AdoptCarriedAsync"/> of the next pipeline) instead of the dead-letter directory.</param>
+    public async Task StopAsync(ICollection<CarriedChunk>? carryOver = null)
     {
         await RunStage("stop inputs", _inputs, (p, ct) => p.StopAsync(ct));
         await RunStage("shut down inputs", _inputs, (p, ct) => p.ShutdownAsync(ct));
@@ -302,7 +359,7 @@ public sealed class AgentEngine
             {
                 try
                 {
-                    await runner.StopAsync(flushTimeout.Token);
+                    await runner.StopAsync(flushTimeout.Token, carryOver);
                 }
                 catch (Exception e)
                 {

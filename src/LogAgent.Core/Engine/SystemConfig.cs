@@ -36,7 +36,7 @@ public sealed class SystemConfig
     [Parameter("enable_size_metrics", "Collect size metrics.")]
     public bool EnableSizeMetrics { get; set; }
 
-    [Parameter("rpc_endpoint", "fluentd's RPC endpoint (not supported; accepted and ignored with a warning).")]
+    [Parameter("rpc_endpoint", "HOST:PORT of fluentd's RPC HTTP server (/api/config.reload, /api/plugins.flushBuffers, ...); served by the executable.")]
     public string? RpcEndpoint { get; set; }
 
     [Parameter("file_permission", "Permission of files plugins create, octal.")]

@@ -82,7 +82,7 @@ public sealed class ForwardConnection
                         if (_session is { IsEstablished: false })
                             close = rejected = !await HandshakeAsync(stream, frame, cancellationToken);
                         else
-                            close = await HandleFrameAsync(stream, frame, cancellationToken);
+                            close = await HandleFrameAsync(stream, frame);
                     }
                     // Whitespace after a JSON request is not the start of another.
                     pendingBytes = _decoder.IsJson == true && ForwardFraming.IsWhitespace(buffer) ? 0 : buffer.Length;
@@ -187,7 +187,7 @@ public sealed class ForwardConnection
     }
 
     // Returns true when the connection must close afterwards (deny_keepalive).
-    private async Task<bool> HandleFrameAsync(Stream stream, ReadOnlySequence<byte> frame, CancellationToken cancellationToken)
+    private async Task<bool> HandleFrameAsync(Stream stream, ReadOnlySequence<byte> frame)
     {
         if (_limits.ChunkSizeLimit is { } limit && frame.Length > limit)
         {
@@ -200,8 +200,11 @@ public sealed class ForwardConnection
 
         var request = _decoder.Decode(frame);
         if (request is null) return _limits.DenyKeepalive;
+        // Once the events are emitted the ack must go out even when the agent is stopping (a reload stops the input
+        // right now): a request emitted but not acked would be sent again by the client, a duplicate. Requests not
+        // yet read when the stop came are not handled at all, so the client resends exactly those.
         if (_handler.Handle(request, Peer) && request.Chunk is { } chunk)
-            await stream.WriteAsync(ForwardAck.Encode(chunk, _decoder.IsJson == true), cancellationToken);
+            await stream.WriteAsync(ForwardAck.Encode(chunk, _decoder.IsJson == true), CancellationToken.None);
         return _limits.DenyKeepalive;
     }
 }

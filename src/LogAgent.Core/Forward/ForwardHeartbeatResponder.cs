@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using LogAgent.Core.Net;
 using Microsoft.Extensions.Logging;
 
 namespace LogAgent.Core.Forward;
@@ -8,7 +9,8 @@ namespace LogAgent.Core.Forward;
 /// The UDP side of the forward input (in_forward.rb in_forward_server_udp_heartbeat): a UDP socket on the same port as
 /// the TCP listener that answers every datagram with one zero byte, sent back to the sender from that port. The
 /// content of the datagram is not looked at (fluentd does not either; out_forward sends <c>00</c>). The corpus's
-/// fd-server-plain.udp.jsonl shows real in_forward doing exactly this.
+/// fd-server-plain.udp.jsonl shows real in_forward doing exactly this. Across a graceful reload the bound socket is
+/// parked in the <see cref="ListenerHandover"/> like the TCP listener, so the port stays taken by the agent.
 /// </summary>
 public sealed class ForwardHeartbeatResponder : IAsyncDisposable
 {
@@ -20,6 +22,8 @@ public sealed class ForwardHeartbeatResponder : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Socket? _socket;
     private Task? _loop;
+    private IPAddress _address = IPAddress.Any;
+    private int _port;
 
     public ForwardHeartbeatResponder(ILogger log) => _log = log;
 
@@ -27,6 +31,15 @@ public sealed class ForwardHeartbeatResponder : IAsyncDisposable
     public IPEndPoint? LocalEndPoint => _socket?.LocalEndPoint as IPEndPoint;
 
     public void Start(IPAddress address, int port)
+    {
+        _address = address;
+        _port = port;
+        var socket = ListenerHandover.Shared.TryTake(SocketType.Dgram, address, port) ?? Bind(address, port);
+        _socket = socket;
+        _loop = Task.Run(() => RunAsync(socket, _stop.Token));
+    }
+
+    private static Socket Bind(IPAddress address, int port)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -38,8 +51,7 @@ public sealed class ForwardHeartbeatResponder : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        _socket = socket;
-        _loop = Task.Run(() => RunAsync(socket, _stop.Token));
+        return socket;
     }
 
     private async Task RunAsync(Socket socket, CancellationToken stopping)
@@ -74,8 +86,16 @@ public sealed class ForwardHeartbeatResponder : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _socket?.Dispose();
-        if (_loop is not null) await _loop;
+        if (ListenerHandover.Shared.IsHolding)
+        {
+            if (_loop is not null) await _loop;
+            if (_socket is not null && !ListenerHandover.Shared.TryPark(_socket, _address, _port)) _socket.Dispose();
+        }
+        else
+        {
+            _socket?.Dispose();
+            if (_loop is not null) await _loop;
+        }
         _stop.Dispose();
     }
 }

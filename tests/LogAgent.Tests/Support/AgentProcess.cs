@@ -19,25 +19,48 @@ public sealed class AgentProcess : IDisposable
 
     public static string ExecutablePath => Path.Combine(RepoPaths.Root, "src", "LogAgent", "bin", Configuration, "net10.0", "logagent.dll");
 
-    public AgentProcess(params string[] arguments) : this(redirectInput: false, arguments) { }
+    public AgentProcess(params string[] arguments) : this(redirectInput: false, null, underSystemd: false, arguments) { }
+
+    /// <summary>Starts the executable with these environment variables added.</summary>
+    public AgentProcess(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+        : this(redirectInput: false, environment, underSystemd: false, arguments) { }
 
     /// <summary>Starts the executable with standard input a pipe the test writes through <see cref="Input"/>.</summary>
-    public static AgentProcess WithInput(params string[] arguments) => new(redirectInput: true, arguments);
+    public static AgentProcess WithInput(params string[] arguments) => new(redirectInput: true, null, underSystemd: false, arguments);
+
+    /// <summary>
+    /// Starts the executable as a child of a process named <c>systemd</c>: Microsoft.Extensions.Hosting.Systemd 10.0.14's
+    /// SystemdHelpers.IsSystemdService accepts PID 1 or a parent whose /proc/PPID/comm is "systemd" (its strings hold
+    /// NOTIFY_SOCKET, LISTEN_PID and /proc/…/comm, no SYSTEMD_EXEC_PID). So a shell started through a symlink named
+    /// <c>systemd</c> runs dotnet as its child (not exec) and writes the child's pid to a file, which <see cref="Id"/>
+    /// and <see cref="Signal"/> then use. NOTIFY_SOCKET goes in <paramref name="environment"/>.
+    /// </summary>
+    public static AgentProcess AsSystemdService(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        new(redirectInput: false, environment, underSystemd: true, arguments);
 
     /// <summary>
     /// Starts another build of the agent, an executable file (the packaged single-file one), in
     /// <paramref name="workingDirectory"/>, with <paramref name="environment"/> changed (a null value unsets the variable).
     /// </summary>
     public static AgentProcess Executable(string path, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
-        new(path, Array.Empty<string>(), workingDirectory, environment, redirectInput: false, arguments);
+        new(path, Array.Empty<string>(), workingDirectory, environment, redirectInput: false, underSystemd: false, arguments);
 
-    private AgentProcess(bool redirectInput, string[] arguments)
-        : this("dotnet", new[] { ExecutablePath }, RepoPaths.Root, new Dictionary<string, string?>(), redirectInput, arguments) { }
+    private AgentProcess(bool redirectInput, IReadOnlyDictionary<string, string>? environment, bool underSystemd, string[] arguments)
+        : this("dotnet", new[] { ExecutablePath }, RepoPaths.Root,
+            (environment ?? new Dictionary<string, string>()).ToDictionary(kv => kv.Key, kv => (string?)kv.Value), redirectInput, underSystemd, arguments) { }
 
     private AgentProcess(string fileName, string[] leadingArguments, string workingDirectory, IReadOnlyDictionary<string, string?> environment,
-        bool redirectInput, string[] arguments)
+        bool redirectInput, bool underSystemd, string[] arguments)
     {
-        var info = new ProcessStartInfo(fileName)
+        string? pidFile = null;
+        if (underSystemd)
+        {
+            _systemdDirectory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "logagent-systemd-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(_systemdDirectory);
+            File.CreateSymbolicLink(System.IO.Path.Combine(_systemdDirectory, "systemd"), "/bin/sh");
+            pidFile = System.IO.Path.Combine(_systemdDirectory, "agent.pid");
+        }
+        var info = new ProcessStartInfo(underSystemd ? System.IO.Path.Combine(_systemdDirectory!, "systemd") : fileName)
         {
             RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
@@ -45,6 +68,16 @@ public sealed class AgentProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
+        if (underSystemd)
+        {
+            // sh -c 'SCRIPT' NAME ARGS...: "$@" are the arguments after NAME (the agent's command line). The pid file is
+            // written before the child can have started the host, and renamed into place so it is never read half-written.
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("\"$@\" & echo $! > \"$PIDFILE.tmp\"; mv \"$PIDFILE.tmp\" \"$PIDFILE\"; wait $!; exit $?");
+            info.ArgumentList.Add("systemd");
+            info.ArgumentList.Add(fileName);
+            info.Environment["PIDFILE"] = pidFile!;
+        }
         foreach (var (name, value) in environment)
             if (value is null) info.Environment.Remove(name); else info.Environment[name] = value;
         foreach (var a in leadingArguments.Concat(arguments)) info.ArgumentList.Add(a);
@@ -54,9 +87,19 @@ public sealed class AgentProcess : IDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        if (pidFile is not null)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!File.Exists(pidFile) && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            _agentPid = int.Parse(File.ReadAllText(pidFile).Trim());
+        }
     }
 
-    public int Id => _process.Id;
+    private readonly string? _systemdDirectory;
+    private readonly int? _agentPid;
+
+    /// <summary>The agent's pid (under <see cref="AsSystemdService"/> the child of the "systemd" shell).</summary>
+    public int Id => _agentPid ?? _process.Id;
 
     public bool HasExited => _process.HasExited;
 
@@ -89,17 +132,23 @@ public sealed class AgentProcess : IDisposable
 
     public void Signal(int signal)
     {
-        if (kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastWin32Error()}");
+        if (kill(Id, signal) != 0) throw new InvalidOperationException($"kill({Id}, {signal}) failed: errno {Marshal.GetLastWin32Error()}");
     }
 
     public const int SIGTERM = 15;
     public const int SIGINT = 2;
     public const int SIGKILL = 9;
+    public const int SIGHUP = 1;
+    public const int SIGUSR1 = 10;
+    public const int SIGUSR2 = 12;
+    public const int SIGCONT = 18;
 
     public void Dispose()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
+        if (_systemdDirectory is not null)
+            try { Directory.Delete(_systemdDirectory, recursive: true); } catch (IOException) { }
     }
 }
 
