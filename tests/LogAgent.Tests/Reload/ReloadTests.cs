@@ -58,6 +58,20 @@ public class ReloadTests(Xunit.Abstractions.ITestOutputHelper output)
         </match>
         """;
 
+    /// <summary>
+    /// An agent whose forward input feeds a memory buffer for a destination nobody listens on (yet), holding 30 numbered
+    /// events tagged <paramref name="tag"/> after at least one failed flush.
+    /// </summary>
+    private static async Task<AgentProcess> StartWithStrandedMemoryBuffer(string config, int port, int deadPort, string tag)
+    {
+        File.WriteAllText(config, ForwardSource(port) + DeadForwardMatch(deadPort, "memory", ""));
+        var agent = new AgentProcess("-c", config);
+        await Started(agent);
+        await new NumberedForwardSender(port, tag).SendAsync(30, TimeSpan.Zero, CancellationToken.None);
+        await Eventually.True(() => agent.Stderr.Contains("failed to flush the buffer"), Deadline, () => $"a failed flush; stderr:\n{agent.Stderr}");
+        return agent;
+    }
+
     private static string DeadForwardMatch(int port, string bufferType, string bufferPath) => $$"""
         <match **>
           @type forward
@@ -233,12 +247,7 @@ public class ReloadTests(Xunit.Abstractions.ITestOutputHelper output)
         int port = FreePort.Get();
         int sinkPort = FreePort.Get();
         var config = dir.File("agent.conf");
-        File.WriteAllText(config, ForwardSource(port) + DeadForwardMatch(sinkPort, "memory", ""));
-        using var agent = new AgentProcess("-c", config);
-        await Started(agent);
-        var sender = new NumberedForwardSender(port, "carried");
-        await sender.SendAsync(30, TimeSpan.Zero, CancellationToken.None);
-        await Eventually.True(() => agent.Stderr.Contains("failed to flush the buffer"), Deadline, () => $"a failed flush; stderr:\n{agent.Stderr}");
+        using var agent = await StartWithStrandedMemoryBuffer(config, port, sinkPort, "carried");
 
         agent.Signal(AgentProcess.SIGHUP);
         await ReloadsFinished(agent, 1);
@@ -261,12 +270,7 @@ public class ReloadTests(Xunit.Abstractions.ITestOutputHelper output)
         int deadPort = FreePort.Get();
         string b = dir.Sub("b");
         var config = dir.File("agent.conf");
-        File.WriteAllText(config, ForwardSource(port) + DeadForwardMatch(deadPort, "memory", ""));
-        using var agent = new AgentProcess("-c", config);
-        await Started(agent);
-        var sender = new NumberedForwardSender(port, "rerouted");
-        await sender.SendAsync(30, TimeSpan.Zero, CancellationToken.None);
-        await Eventually.True(() => agent.Stderr.Contains("failed to flush the buffer"), Deadline, () => $"a failed flush; stderr:\n{agent.Stderr}");
+        using var agent = await StartWithStrandedMemoryBuffer(config, port, deadPort, "rerouted");
 
         File.WriteAllText(config, ForwardSource(port) + FileMatch("sink_b", b));
         agent.Signal(AgentProcess.SIGHUP);
