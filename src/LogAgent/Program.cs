@@ -30,17 +30,17 @@ if (options.Help)
 }
 
 var level = new LogLevelSwitch(options.Verbosity switch { >= 2 => LogLevel.Trace, 1 => LogLevel.Debug, 0 => LogLevel.Information, -1 => LogLevel.Warning, _ => LogLevel.Error });
-AgentLogFile? logFile;
+AgentLog agentLog;
 try
 {
-    logFile = options.LogFile is { } logPath ? new AgentLogFile(logPath) : null;
+    agentLog = options.LogFile is { } logPath ? new AgentLog(logPath) : AgentLog.StandardError();
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"logagent: cannot open the log file {options.LogFile}: {e.Message}");
     return 1;
 }
-using var loggerFactory = LoggerFactory.Create(logging => ConfigureLogging(logging, level, logFile));
+using var loggerFactory = LoggerFactory.Create(logging => ConfigureLogging(logging, level, agentLog));
 var log = loggerFactory.CreateLogger("logagent");
 
 var registry = PluginRegistry.CreateWithBuiltIns();
@@ -127,15 +127,15 @@ if (options.DryRun)
     return 0;
 }
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = Array.Empty<string>(), ContentRootPath = AppContext.BaseDirectory });
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = Array.Empty<string>(), ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
-ConfigureLogging(builder.Logging, level, logFile);
+ConfigureLogging(builder.Logging, level, agentLog);
 builder.Services.AddSystemd();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
 builder.Services.AddSingleton(sp => new AgentPipeline(rootConfig, engine, ReadConfig, BuildEngine,
     sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), loggerFactory.CreateLogger("reload")));
 builder.Services.AddSingleton(sp => new AgentService(sp.GetRequiredService<AgentPipeline>(), sp.GetRequiredService<IHostApplicationLifetime>(),
-    logFile, loggerFactory.CreateLogger("host")));
+    agentLog, loggerFactory.CreateLogger("host")));
 builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
 using var host = builder.Build();
 log.LogInformation("starting with {Path}", Path.GetFullPath(configPath));
@@ -150,19 +150,9 @@ catch (Exception e)
 }
 return 0;
 
-static void ConfigureLogging(ILoggingBuilder logging, LogLevelSwitch level, AgentLogFile? logFile)
+static void ConfigureLogging(ILoggingBuilder logging, LogLevelSwitch level, AgentLog agentLog)
 {
     logging.SetMinimumLevel(LogLevel.Trace);
     logging.AddFilter((category, l) => l >= level.Minimum && (category is null || !category.StartsWith("Microsoft", StringComparison.Ordinal) || l >= LogLevel.Warning));
-    if (logFile is not null)
-    {
-        logging.AddProvider(logFile);
-        return;
-    }
-    logging.AddConsole(o =>
-    {
-        o.FormatterName = AgentLogFormatter.FormatterName;
-        o.LogToStandardErrorThreshold = LogLevel.Trace; // stdout belongs to the stdout output
-    });
-    logging.AddConsoleFormatter<AgentLogFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+    logging.AddProvider(agentLog);
 }

@@ -38,6 +38,9 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
     /// <summary>Where a private dependency named <paramref name="name"/> would be.</summary>
     public string PrivateAssemblyPath(string name) => Path.Combine(PluginDirectory, name + ".dll");
 
+    /// <summary>Where a private dependency named <paramref name="name"/> of the plugin at <paramref name="pluginPath"/> would be.</summary>
+    public static string PrivateAssemblyPath(string pluginPath, string name) => Path.Combine(Path.GetDirectoryName(pluginPath)!, name + ".dll");
+
     /// <summary>Whether the agent supplies <paramref name="name"/> rather than the plugin's folder.</summary>
     public static bool ComesFromAgent(string name) => Shared.Contains(name) || LoadedByAgent(name) is not null;
 

@@ -53,7 +53,9 @@ public sealed class TagPattern
             // MatchPattern.create: a lone ** is AllMatchPattern, which never looks at the tag.
             if (pattern == "**") { matchesAll = true; continue; }
             if (TryLiteral(pattern, out var literal)) { literals.Add(literal); continue; }
-            regexes.Add(new Regex(ToRegex(pattern), RegexOptions.CultureInvariant | RegexOptions.Compiled));
+            // Interpreted, not RegexOptions.Compiled: a label caches each tag's route, so a pattern is matched once
+            // per new tag, and compiling would cost Reflection.Emit, JIT time and ~1 MiB of resident code at start.
+            regexes.Add(new Regex(ToRegex(pattern), RegexOptions.CultureInvariant));
         }
         return new TagPattern(patternText, alternatives, matchesAll, literals.Distinct().ToArray(), regexes.ToArray());
     }

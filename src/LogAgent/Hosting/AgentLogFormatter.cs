@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging.Console;
 
 namespace LogAgent.Hosting;
 
@@ -8,11 +7,9 @@ namespace LogAgent.Hosting;
 /// One greppable line per message, close to fluentd's own log format:
 /// <c>2026-11-26 12:00:00.123 +0000 [warn] stdout.1: message</c> (time, level, plugin id or component, message).
 /// </summary>
-public sealed class AgentLogFormatter() : ConsoleFormatter(FormatterName)
+public sealed class AgentLogFormatter
 {
-    public const string FormatterName = "logagent";
-
-    public override void Write<TState>(in LogEntry<TState> entry, Microsoft.Extensions.Logging.IExternalScopeProvider? scopeProvider, TextWriter writer)
+    public void Write<TState>(in LogEntry<TState> entry, TextWriter writer)
     {
         var message = entry.Formatter?.Invoke(entry.State, entry.Exception) ?? entry.State?.ToString() ?? "";
         var now = DateTimeOffset.Now;

@@ -12,16 +12,16 @@ public sealed class AgentService : IHostedService, IAsyncDisposable
 {
     private readonly AgentPipeline _pipeline;
     private readonly IHostApplicationLifetime _lifetime;
-    private readonly AgentLogFile? _logFile;
+    private readonly AgentLog _agentLog;
     private readonly ILogger _log;
     private readonly RpcServer _rpc;
     private AgentSignals? _signals;
 
-    public AgentService(AgentPipeline pipeline, IHostApplicationLifetime lifetime, AgentLogFile? logFile, ILogger log)
+    public AgentService(AgentPipeline pipeline, IHostApplicationLifetime lifetime, AgentLog agentLog, ILogger log)
     {
         _pipeline = pipeline;
         _lifetime = lifetime;
-        _logFile = logFile;
+        _agentLog = agentLog;
         _log = log;
         _rpc = new RpcServer(new RpcServer.Actions(
             Interrupt: lifetime.StopApplication,
@@ -64,16 +64,16 @@ public sealed class AgentService : IHostedService, IAsyncDisposable
     // fluentd's USR1: the supervisor reopens its log, the worker flushes every buffer.
     private async Task FlushAndReopenLogAsync()
     {
-        if (_logFile is not null)
+        if (_agentLog.Path is { } path)
         {
             try
             {
-                _logFile.Reopen();
-                _log.LogInformation("log file {Path} reopened", _logFile.Path);
+                _agentLog.Reopen();
+                _log.LogInformation("log file {Path} reopened", path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _log.LogError("cannot reopen the log file {Path}: {Error}", _logFile.Path, e.Message);
+                _log.LogError("cannot reopen the log file {Path}: {Error}", path, e.Message);
             }
         }
         await _pipeline.FlushBuffersAsync();

@@ -28,6 +28,10 @@ public static class StateDump
         text.WriteLine($"  uptime: {(DateTime.Now - process.StartTime).TotalSeconds:F1} s, reloads: {reloads}, config: {engine.Status.ConfigPath}");
         text.WriteLine($"  memory: rss {process.WorkingSet64} bytes, managed heap {GC.GetTotalMemory(false)} bytes, " +
                        $"gc counts gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}");
+        // Methods compiled at run time rather than taken precompiled (ReadyToRun): each costs JIT time and
+        // resident code memory, so a growing count points at a path that misses the precompiled code.
+        text.WriteLine($"  jit: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompiledILBytes()} IL bytes, " +
+                       $"{System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms");
         text.WriteLine($"  threads: {process.Threads.Count} OS threads; thread pool {ThreadPool.ThreadCount} threads " +
                        $"({maxWorkers - freeWorkers} workers and {maxIo - freeIo} I/O busy), {ThreadPool.PendingWorkItemCount} work items pending, " +
                        $"{ThreadPool.CompletedWorkItemCount} completed");

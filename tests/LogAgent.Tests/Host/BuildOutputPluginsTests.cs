@@ -72,6 +72,48 @@ public class BuildOutputPluginsTests
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(AgentProcess.ExecutablePath)!, "AWSSDK.Core.dll")));
     }
 
+    [Fact]
+    public async Task A_plugin_no_config_uses_loads_none_of_its_dependencies()
+    {
+        // The default config uses no Kinesis output: the plugin is listed, its AWSSDK.Core is never mapped.
+        using var agent = new AgentProcess("-c", Path.Combine(RepoPaths.Conf, "logagent.conf"));
+        await Eventually.True(() => agent.Stdout.Contains("sample.access"), Timeout, () => agent.Stderr);
+        var maps = File.ReadAllText($"/proc/{agent.Id}/maps");
+
+        Assert.Contains("LogAgent.Plugins.Kinesis.dll", maps);
+        Assert.DoesNotContain("AWSSDK.Core.dll", maps);
+    }
+
+    [Fact]
+    public async Task A_plugin_a_config_uses_loads_its_dependencies_from_its_folder()
+    {
+        using var dir = new TempDirectory();
+        var config = dir.File("kinesis.conf");
+        File.WriteAllText(config, """
+            <source>
+              @type sample
+              tag app
+            </source>
+            <match app>
+              @type kinesis_streams
+              stream_name never-reached
+              region us-east-1
+              endpoint http://127.0.0.1:9
+              aws_key_id AKIDEXAMPLE
+              aws_sec_key secret
+              <buffer>
+                flush_interval 3600s
+              </buffer>
+            </match>
+            """);
+        using var agent = new AgentProcess("-c", config, "--log", dir.File("agent.log"));
+        await Eventually.True(() => File.Exists(dir.File("agent.log")) && File.ReadAllText(dir.File("agent.log")).Contains("agent started"),
+            Timeout, () => agent.Stderr);
+
+        var maps = File.ReadAllText($"/proc/{agent.Id}/maps");
+        Assert.Contains(Path.Combine(BuildOutputPlugins, "LogAgent.Plugins.Kinesis", "AWSSDK.Core.dll"), maps);
+    }
+
     /// <summary>Copies the Kinesis plugin's build output to DIR/plugins/LogAgent.Plugins.Kinesis/; returns the plugin's path.</summary>
     private static string CopyKinesisPlugin(TempDirectory dir)
     {
