@@ -54,7 +54,7 @@ public sealed class BufferConfig
     [Parameter("flush_thread_interval", "Sleep between checks when there is nothing to write.", Kind = ParameterKind.Time)]
     public double FlushThreadInterval { get; set; } = 1.0;
 
-    [Parameter("flush_thread_burst_interval", "Sleep between writes while chunks are queued.", Kind = ParameterKind.Time)]
+    [Parameter("flush_thread_burst_interval", "Accepted for fluentd configs; queued chunks are written back to back (fluentd too does so while events arrive).", Kind = ParameterKind.Time)]
     public double FlushThreadBurstInterval { get; set; } = 1.0;
 
     [Parameter("delayed_commit_timeout", "Roll back a delayed-commit write not confirmed within this time.", Kind = ParameterKind.Time)]

@@ -100,8 +100,12 @@ public sealed class BufferedOutputRunner : IChunkSink
                     await WaitAsync(Seconds(_config.FlushThreadInterval), stopping);
                     continue;
                 }
+                // The next queued chunk goes out at once: a chunk is queued because it is full (or due), and
+                // waiting flush_thread_burst_interval between writes would cap the output at one chunk per
+                // interval once the input stops waking the thread (fluentd's emit_buffered wakes a flush thread on
+                // every emit while chunks are queued, so under load it too writes back to back). A failed write
+                // waits out the retry backoff at the top of the loop instead.
                 await FlushAsync(chunk, stopping);
-                if (_buffer.QueueLength > 0) await WaitAsync(Seconds(_config.FlushThreadBurstInterval), stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

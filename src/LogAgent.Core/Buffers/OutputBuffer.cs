@@ -148,13 +148,13 @@ public sealed class OutputBuffer : IDisposable
                 long recordSpace = _config.ChunkLimitRecords is { } maxRecords ? maxRecords - chunk.RecordCount : long.MaxValue;
                 int n, length;
                 if (entries.Length - offset <= space && remaining <= recordSpace) (n, length) = (remaining, entries.Length - offset);
-                else (n, length) = FittingPrefix(entries[offset..], space, recordSpace);
+                else (n, length) = EntryPrefix.Fitting(entries[offset..], space, recordSpace);
                 if (n == 0)
                 {
                     if (chunk.RecordCount == 0)
                     {
                         // One event larger than a whole chunk can never be written: it goes to @ERROR, the rest goes on.
-                        var (_, entryLength) = FittingPrefix(entries[offset..], long.MaxValue, 1);
+                        var (_, entryLength) = EntryPrefix.Fitting(entries[offset..], long.MaxValue, 1);
                         var entry = new EventStream(stream.Tag, entries.Slice(offset, entryLength), 1);
                         foreach (var e in entry)
                             _rejectEvent(stream.Tag, e.Time, e.DecodeRecord(), new BufferChunkOverflowException(
@@ -176,21 +176,6 @@ public sealed class OutputBuffer : IDisposable
             }
             Metrics.Emitted(stream.Count, entries.Length);
         }
-    }
-
-    // The most whole entries from the front that fit in `space` bytes and `records` entries, and their length.
-    private static (int Count, int Length) FittingPrefix(ReadOnlyMemory<byte> entries, long space, long records)
-    {
-        var reader = new MessagePackReader(entries);
-        int count = 0, length = 0;
-        while (!reader.End && count < records)
-        {
-            reader.Skip();
-            if (reader.Consumed > space) break;
-            length = (int)reader.Consumed;
-            count++;
-        }
-        return (count, length);
     }
 
     private sealed class Group(ChunkMetadata metadata)

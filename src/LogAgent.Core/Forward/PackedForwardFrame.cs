@@ -72,6 +72,49 @@ public sealed class PackedForwardFrame
         return new PackedForwardFrame(prefix.WrittenSpan.ToArray(), body, suffix.WrittenSpan.ToArray(), ackId);
     }
 
+    /// <summary>
+    /// Largest entries section of one request when a chunk is cut into several. Fluent Bit's in_forward refuses
+    /// a message over its Buffer_Max_Size (6,144,000 bytes by default), which fluentd's default 8 MiB memory chunk
+    /// exceeds; and receivers that buffer a whole message before taking it apart (fluentd, Fluent Bit, most sinks)
+    /// work through one of ~1 MiB without a large allocation.
+    /// </summary>
+    public const int MaxEntriesBytes = 1 << 20;
+
+    /// <summary>
+    /// The requests for one chunk: one for up to <see cref="MaxEntriesBytes"/> of entries, else the entries cut at
+    /// entry boundaries into requests of at most that size (a single larger entry goes alone). With an ack
+    /// wanted, the first request carries <paramref name="chunkId"/> and each further one that id with its index
+    /// folded into the last two bytes, so every request has its own ack.
+    /// </summary>
+    public static IReadOnlyList<PackedForwardFrame> CreateAll(string tag, ReadOnlyMemory<byte> entries, int count, bool gzip, byte[]? chunkId)
+    {
+        if (entries.Length <= MaxEntriesBytes) return new[] { Create(tag, entries, count, gzip, chunkId) };
+        var frames = new List<PackedForwardFrame>();
+        int offset = 0, left = count;
+        while (left > 0 && offset < entries.Length)
+        {
+            var (n, length) = Buffers.EntryPrefix.Fitting(entries[offset..], MaxEntriesBytes, left);
+            if (n == 0) (n, length) = Buffers.EntryPrefix.Fitting(entries[offset..], long.MaxValue, 1);
+            frames.Add(Create(tag, entries.Slice(offset, length), n, gzip, PartId(chunkId, frames.Count)));
+            offset += length;
+            left -= n;
+        }
+        return frames;
+    }
+
+    private static byte[]? PartId(byte[]? chunkId, int part)
+    {
+        if (chunkId is null || part == 0) return chunkId;
+        var id = (byte[])chunkId.Clone();
+        if (id.Length >= 2)
+        {
+            id[^2] ^= (byte)(part >> 8);
+            id[^1] ^= (byte)part;
+        }
+        else id = [.. id, (byte)(part >> 8), (byte)part];
+        return id;
+    }
+
     public async Task WriteToAsync(Stream stream, CancellationToken cancellationToken)
     {
         await stream.WriteAsync(Prefix, cancellationToken);

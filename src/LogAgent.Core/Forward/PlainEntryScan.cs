@@ -32,6 +32,19 @@ public static class PlainEntryScan
         return count;
     }
 
+    /// <summary>
+    /// Skips the msgpack value at <paramref name="pos"/>, whatever its type; false (pos unchanged) when it is cut
+    /// short, malformed or nested deeper than <see cref="ForwardFraming.MaxNesting"/>.
+    /// </summary>
+    public static bool TrySkip(ReadOnlySpan<byte> s, ref int pos)
+    {
+        Span<uint> pending = stackalloc uint[ForwardFraming.MaxNesting + 1];
+        int at = pos;
+        if (!SkipValue(s, ref at, pending)) return false;
+        pos = at;
+        return true;
+    }
+
     private static bool IsMap(byte code) => code is (>= MessagePackCode.MinFixMap and <= MessagePackCode.MaxFixMap) or MessagePackCode.Map16 or MessagePackCode.Map32;
 
     // An EventTime (fixext 8 or ext 8, type 0) or an integer, either with nonzero seconds; fluentd replaces time 0

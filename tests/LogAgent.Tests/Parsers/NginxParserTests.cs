@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
+using MessagePack;
 using LogAgent.Core.Plugins.Parsers;
 using LogAgent.Sdk.Events;
 using static LogAgent.Tests.Parsers.ParserBuilder;
@@ -64,18 +66,67 @@ public class NginxParserTests
     public void Splits_mutated_lines_exactly_as_the_expression_does()
     {
         const string line = "10.1.2.3 - bob [28/Feb/2013:12:00:00 +0900] \"GET /a/b?c=d HTTP/1.1\" 200 777 \"http://x/\" \"Mozilla/5.0 (X11)\" \"1.2.3.4\"";
-        var random = new Random(5);
         int byHand = 0;
-        const string alphabet = " \"[]\t-/aH\\\n";
+        foreach (var mutated in Mutations(line, " \"[]\t-/aH\\\n", seed: 5, minChanges: 1))
+            if (AssertSameAsExpression(mutated)) byHand++;
+        Assert.True(byHand > 1000, $"only {byHand} of the mutated lines were split by hand");
+    }
+
+    // The tail writes nginx entries straight to msgpack (IEntryWritingParser): each must be byte for byte what
+    // parsing into a record and encoding it gives, and lines it declines must be the ones it cannot be sure of.
+    [Fact]
+    public void Written_entries_are_the_bytes_the_record_path_encodes()
+    {
+        var parser = (NginxParser)Build("nginx");
+        const string line = "10.1.2.3 - bob [28/Feb/2013:12:00:00 +0900] \"GET /a/b?c=d HTTP/1.1\" 200 777 \"http://x/\" \"Mozilla/5.0 (X11) é\" \"1.2.3.4\"";
+        int written = 0;
+        foreach (var text in Mutations(line, " \"[]\t-/aH\\\n9:+", seed: 7, minChanges: 0))
+        {
+            var direct = new ArrayBufferWriter<byte>();
+            var writer = new MessagePackWriter(direct);
+            bool wrote = ((IEntryWritingParser)parser).TryWriteEntry(text, ref writer);
+            writer.Flush();
+            if (!wrote)
+            {
+                Assert.Equal(0, direct.WrittenCount);
+                continue;
+            }
+            written++;
+            Assert.True(parser.TryParse(text, out var time, out var record), $"written, but the record path rejects: {text}");
+            var viaRecord = new ArrayBufferWriter<byte>();
+            writer = new MessagePackWriter(viaRecord);
+            writer.WriteArrayHeader(2);
+            time!.Value.WriteTo(ref writer);
+            RecordCodec.WriteValue(ref writer, record);
+            writer.Flush();
+            Assert.True(viaRecord.WrittenSpan.SequenceEqual(direct.WrittenSpan), $"entries differ for: {text}");
+        }
+        Assert.True(written > 5000, $"only {written} lines were written directly");
+    }
+
+    [Fact]
+    public void Options_that_change_the_record_take_the_record_path()
+    {
+        const string line = "127.0.0.1 192.168.0.1 - [28/Feb/2013:12:00:00 +0900] \"GET / HTTP/1.1\" 200 777 \"-\" \"Opera/12.0\"";
+        foreach (var option in new[] { ("keep_time_key", "true"), ("types", "code:integer"), ("null_empty_string", "true"), ("null_value_pattern", "^-$") })
+        {
+            var parser = (IEntryWritingParser)Build("nginx", option);
+            var writer = new MessagePackWriter(new ArrayBufferWriter<byte>());
+            Assert.False(parser.TryWriteEntry(line, ref writer), option.Item1);
+        }
+    }
+
+    /// <summary>20,000 copies of <paramref name="line"/>, each with a few characters replaced from <paramref name="alphabet"/> and a quarter cut short.</summary>
+    private static IEnumerable<string> Mutations(string line, string alphabet, int seed, int minChanges)
+    {
+        var random = new Random(seed);
         for (int i = 0; i < 20_000; i++)
         {
             var chars = line.ToCharArray();
-            for (int k = random.Next(1, 4); k > 0; k--) chars[random.Next(chars.Length)] = alphabet[random.Next(alphabet.Length)];
+            for (int k = random.Next(minChanges, 4); k > 0; k--) chars[random.Next(chars.Length)] = alphabet[random.Next(alphabet.Length)];
             var mutated = new string(chars);
-            if (random.Next(4) == 0) mutated = mutated[..random.Next(mutated.Length)];
-            if (AssertSameAsExpression(mutated)) byHand++;
+            yield return random.Next(4) == 0 ? mutated[..random.Next(mutated.Length)] : mutated;
         }
-        Assert.True(byHand > 1000, $"only {byHand} of the mutated lines were split by hand");
     }
 
     /// <summary>True when the line was split by hand (and then exactly as the expression splits it).</summary>

@@ -200,10 +200,10 @@ public sealed partial class ForwardOutput : BufferedOutputPlugin
 
     private async Task SendAsync(string tag, ReadOnlyMemory<byte> entries, int count, byte[]? chunkId, CancellationToken cancellationToken)
     {
-        var frame = PackedForwardFrame.Create(tag, entries, count, Compress == "gzip", chunkId);
+        var frames = PackedForwardFrame.CreateAll(tag, entries, count, Compress == "gzip", chunkId);
         try
         {
-            await _balancer.SelectHealthyNodeAsync(node => SendToAsync(node, frame, cancellationToken));
+            await _balancer.SelectHealthyNodeAsync(node => SendToAsync(node, frames, cancellationToken));
         }
         catch (ForwardNoNodesAvailableException)
         {
@@ -218,7 +218,7 @@ public sealed partial class ForwardOutput : BufferedOutputPlugin
 
     private string NodeStates() => string.Join(", ", _nodes.Select(n => $"{n} {(n.Available ? "available" : "detached")}"));
 
-    private async Task SendToAsync(ForwardNode node, PackedForwardFrame frame, CancellationToken cancellationToken)
+    private async Task SendToAsync(ForwardNode node, IReadOnlyList<PackedForwardFrame> frames, CancellationToken cancellationToken)
     {
         ForwardSender sender;
         bool reused;
@@ -235,14 +235,14 @@ public sealed partial class ForwardOutput : BufferedOutputPlugin
         }
         try
         {
-            await SendOnAsync(node, sender, frame, cancellationToken);
+            await SendOnAsync(node, sender, frames, cancellationToken);
         }
         catch (Exception e) when (reused && e is IOException or SocketException)
         {
             // A kept connection the server closed meanwhile: one fresh connection to the same server.
             await sender.DisposeAsync();
             sender = await ConnectAsync(node, cancellationToken);
-            await SendOrDisposeAsync(node, sender, frame, cancellationToken);
+            await SendOrDisposeAsync(node, sender, frames, cancellationToken);
             return;
         }
         catch
@@ -253,11 +253,11 @@ public sealed partial class ForwardOutput : BufferedOutputPlugin
         await ReleaseAsync(node, sender);
     }
 
-    private async Task SendOrDisposeAsync(ForwardNode node, ForwardSender sender, PackedForwardFrame frame, CancellationToken cancellationToken)
+    private async Task SendOrDisposeAsync(ForwardNode node, ForwardSender sender, IReadOnlyList<PackedForwardFrame> frames, CancellationToken cancellationToken)
     {
         try
         {
-            await SendOnAsync(node, sender, frame, cancellationToken);
+            await SendOnAsync(node, sender, frames, cancellationToken);
         }
         catch
         {
@@ -267,23 +267,27 @@ public sealed partial class ForwardOutput : BufferedOutputPlugin
         await ReleaseAsync(node, sender);
     }
 
-    private async Task SendOnAsync(ForwardNode node, ForwardSender sender, PackedForwardFrame frame, CancellationToken cancellationToken)
+    private async Task SendOnAsync(ForwardNode node, ForwardSender sender, IReadOnlyList<PackedForwardFrame> frames, CancellationToken cancellationToken)
     {
-        await sender.SendAsync(frame, TimeSpan.FromSeconds(SendTimeout), cancellationToken);
-        if (frame.ChunkId is { } id)
+        // The requests of one chunk go over one connection, each acked (when acks are on) before the next is sent.
+        foreach (var frame in frames)
         {
-            try
+            await sender.SendAsync(frame, TimeSpan.FromSeconds(SendTimeout), cancellationToken);
+            if (frame.ChunkId is { } id)
             {
-                await sender.ReadAckAsync(id, TimeSpan.FromSeconds(AckResponseTimeout), cancellationToken);
-            }
-            catch (Exception e) when (e is TimeoutException or IOException and not ForwardAckMismatchException)
-            {
-                // out_forward ack_handler: no ack in time, or the server closed the connection first, "regard it as
-                // unavailable" (node.disable!) until heartbeats show it back; a wrong ack only retries the chunk.
-                Log.LogWarning("no ack from forward server {Node}, regarding it as unavailable: {Error}", node, e.Message);
-                node.Disable();
-                RebuildLoadBalancer();
-                throw;
+                try
+                {
+                    await sender.ReadAckAsync(id, TimeSpan.FromSeconds(AckResponseTimeout), cancellationToken);
+                }
+                catch (Exception e) when (e is TimeoutException or IOException and not ForwardAckMismatchException)
+                {
+                    // out_forward ack_handler: no ack in time, or the server closed the connection first, "regard it as
+                    // unavailable" (node.disable!) until heartbeats show it back; a wrong ack only retries the chunk.
+                    Log.LogWarning("no ack from forward server {Node}, regarding it as unavailable: {Error}", node, e.Message);
+                    node.Disable();
+                    RebuildLoadBalancer();
+                    throw;
+                }
             }
         }
         // out_forward.rb send_data: heartbeat(false) — a delivered chunk is a sample for the detector, never a recovery.

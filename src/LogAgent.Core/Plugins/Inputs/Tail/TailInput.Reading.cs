@@ -127,6 +127,7 @@ public sealed partial class TailInput
             }
             EmitBatch(follower, file);
             file.AppendCarry(buffer.AsSpan(0, have));
+            FileOffset.Set(file.Handle, file.ReadOffset);
         }
         catch (EmitFailedException)
         {

@@ -18,6 +18,7 @@ namespace LogAgent.Core.Plugins.Inputs.Tail;
 public sealed class TailLineEmitter
 {
     private readonly ParserPlugin _parser;
+    private readonly IEntryWritingParser? _entryWriter;
     private readonly MultilineParser? _multiline;
     private readonly byte[]? _rawMessageKey;
     private readonly string? _pathKey;
@@ -35,6 +36,8 @@ public sealed class TailLineEmitter
         bool emitUnmatchedLines, ILogger log)
     {
         _parser = parser;
+        // A path_key field would have to go into the written map: those lines take the record path.
+        _entryWriter = pathKey is null ? parser as IEntryWritingParser : null;
         _multiline = parser as MultilineParser is { HasFirstLine: true } m ? m : null;
         _pathKey = pathKey;
         _fromEncoding = fromEncoding;
@@ -180,6 +183,16 @@ public sealed class TailLineEmitter
         Record record;
         try
         {
+            if (_entryWriter is not null)
+            {
+                var writer = new MessagePackWriter(_buffer);
+                if (_entryWriter.TryWriteEntry(text, ref writer))
+                {
+                    writer.Flush();
+                    Count++;
+                    return;
+                }
+            }
             parsed = _parser.TryParse(text, out time, out record);
         }
         catch (Exception e) when (e is not OperationCanceledException)
