@@ -102,6 +102,9 @@ public class PrometheusScrapeTests
             port {{sinkPort}}
           </server>
           <buffer>
+            # At most the forward output's largest request (PackedForwardFrame.MaxEntriesBytes): each write is then
+            # exactly one request, so write_count can be compared with what the sink counted.
+            chunk_limit_size 1m
             flush_mode interval
             flush_interval 0.1
             flush_thread_interval 0.02
