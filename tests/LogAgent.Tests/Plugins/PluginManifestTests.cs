@@ -54,6 +54,15 @@ public class PluginManifestTests
         Assert.Same(descriptor, registry.Find(PluginKind.Input, "sample"));
     }
 
+    [Fact]
+    public void Every_built_in_resolves_to_a_class_of_its_kind()
+    {
+        // Resolution is lazy now, so what start-up used to check for every built-in is checked here.
+        var all = PluginRegistry.CreateWithBuiltIns().All.ToList();
+        Assert.True(all.Count > 30, $"{all.Count} built-ins");
+        Assert.All(all, p => Assert.True(PluginRegistry.BaseType(p.Kind).IsAssignableFrom(p.Type), $"{p.Name}: {p.Type}"));
+    }
+
     private static string Describe(string type, PluginKind kind, string name, string description, string[] aliases) =>
         $"{type} {kind} {name} [{string.Join(",", aliases)}] {description}";
 }
