@@ -48,6 +48,8 @@ public sealed class BufferedOutputRunner : IChunkSink
         _clock = clock;
         // A full chunk (or one queued in immediate mode) is written now, not at the next flush_thread_interval tick.
         _buffer.ChunkQueued = Wake;
+        // A new staged chunk may fall due before the current idle wait ends: the threads wait again for its time.
+        _buffer.ChunkStaged = Wake;
     }
 
     public OutputBuffer Buffer => _buffer;
@@ -76,15 +78,33 @@ public sealed class BufferedOutputRunner : IChunkSink
 
     private TimeSpan Seconds(double s) => TimeSpan.FromSeconds(Math.Max(s, 0.001));
 
+    /// <summary>
+    /// Nothing to write: sleep flush_thread_interval, or less when a staged chunk falls due sooner. fluentd polls at
+    /// flush_thread_interval, so its flush_interval 1s chunks go out 1.0 s after creation on average; waking at the
+    /// due time itself sends them no later than fluentd's rule allows and never before.
+    /// </summary>
+    private TimeSpan IdleWait()
+    {
+        var idle = Seconds(_config.FlushThreadInterval);
+        // A chunk already due but still staged (the queue is at queued_chunks_limit_size, or queuing it failed)
+        // waits the normal interval rather than spinning.
+        if (_buffer.NextDueAt() is { } due && due > _clock.GetUtcNow())
+        {
+            var untilDue = due - _clock.GetUtcNow() + TimeSpan.FromMilliseconds(1);
+            if (untilDue < idle) idle = untilDue;
+        }
+        return idle;
+    }
+
     private async Task FlushLoopAsync(int index, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
             try
             {
+                _buffer.EnqueueDue();
                 if (index == 0)
                 {
-                    _buffer.EnqueueDue();
                     RollBackExpiredCommits();
                     _handOff.AdoptReplayedChunks(_buffer);
                 }
@@ -97,7 +117,7 @@ public sealed class BufferedOutputRunner : IChunkSink
                 var chunk = _buffer.Dequeue();
                 if (chunk is null)
                 {
-                    await WaitAsync(Seconds(_config.FlushThreadInterval), stopping);
+                    await WaitAsync(IdleWait(), stopping);
                     continue;
                 }
                 // The next queued chunk goes out at once: a chunk is queued because it is full (or due), and

@@ -138,12 +138,7 @@ public sealed class OutputBuffer : IDisposable
             int offset = 0, remaining = stream.Count, index = 0;
             while (remaining > 0)
             {
-                if (!_staged.TryGetValue(metadata, out var chunk))
-                {
-                    chunk = Store.Create(metadata, entriesHaveTag: false);
-                    Attach(chunk);
-                    _staged[metadata] = chunk;
-                }
+                if (!_staged.TryGetValue(metadata, out var chunk)) chunk = StageNewLocked(metadata, entriesHaveTag: false);
                 long space = _chunkLimit - chunk.ByteSize;
                 long recordSpace = _config.ChunkLimitRecords is { } maxRecords ? maxRecords - chunk.RecordCount : long.MaxValue;
                 int n, length;
@@ -232,12 +227,7 @@ public sealed class OutputBuffer : IDisposable
         int index = 0, offset = 0;
         while (index < group.Ends.Count)
         {
-            if (!_staged.TryGetValue(group.Metadata, out var chunk))
-            {
-                chunk = Store.Create(group.Metadata, !Keys.HasTag);
-                Attach(chunk);
-                _staged[group.Metadata] = chunk;
-            }
+            if (!_staged.TryGetValue(group.Metadata, out var chunk)) chunk = StageNewLocked(group.Metadata, !Keys.HasTag);
             long space = _chunkLimit - chunk.ByteSize;
             long recordSpace = _config.ChunkLimitRecords is { } maxRecords ? maxRecords - chunk.RecordCount : long.MaxValue;
             int n = 0;
@@ -315,6 +305,53 @@ public sealed class OutputBuffer : IDisposable
     /// <summary>Raised (under the buffer's lock: keep it short) when a chunk was queued, so a flush thread can start at once.</summary>
     public Action? ChunkQueued { get; set; }
 
+    /// <summary>Raised (under the buffer's lock) when a new chunk was staged, so the flush threads wait for its due time.</summary>
+    public Action? ChunkStaged { get; set; }
+
+    private StoredChunk StageNewLocked(ChunkMetadata metadata, bool entriesHaveTag)
+    {
+        var chunk = Store.Create(metadata, entriesHaveTag);
+        Attach(chunk);
+        _staged[metadata] = chunk;
+        ChunkStaged?.Invoke();
+        return chunk;
+    }
+
+    /// <summary>
+    /// When a staged chunk falls due in interval mode. A whole-second flush_interval follows fluentd's rule to the
+    /// letter (output.rb enqueue_thread_run: <c>chunk.created_at.to_i + flush_interval.to_i &lt;= Time.now.to_i</c>), so a
+    /// chunk is due at a wall-clock second boundary, as fluentd's are; a fractional one (which fluentd truncates, to 0
+    /// for anything under a second) is honoured exactly.
+    /// </summary>
+    private DateTimeOffset IntervalDueAt(StoredChunk chunk)
+    {
+        double interval = _config.FlushInterval;
+        if (interval >= 1 && interval == Math.Floor(interval))
+            return DateTimeOffset.FromUnixTimeSeconds(chunk.CreatedAt.ToUnixTimeSeconds() + (long)interval);
+        return chunk.CreatedAt.AddSeconds(interval);
+    }
+
+    private DateTimeOffset? DueAt(StoredChunk chunk) => _flushMode switch
+    {
+        FlushMode.Interval => IntervalDueAt(chunk),
+        FlushMode.Lazy => chunk.Metadata.Timekey is { } t
+            ? DateTimeOffset.FromUnixTimeSeconds(t + Keys.Timekey + (long)_config.TimekeyWait)
+            : chunk.CreatedAt.AddSeconds(_config.FlushInterval),
+        _ => null,
+    };
+
+    /// <summary>The earliest time a staged chunk falls due by the flush mode, or null when none will by time alone.</summary>
+    public DateTimeOffset? NextDueAt()
+    {
+        lock (_lock)
+        {
+            DateTimeOffset? next = null;
+            foreach (var chunk in _staged.Values)
+                if (DueAt(chunk) is { } due && (next is null || due < next)) next = due;
+            return next;
+        }
+    }
+
     private void EnqueueLocked(StoredChunk chunk)
     {
         _staged.Remove(chunk.Metadata);
@@ -336,12 +373,9 @@ public sealed class OutputBuffer : IDisposable
             {
                 bool due = all || _flushMode switch
                 {
-                    FlushMode.Interval => chunk.CreatedAt.AddSeconds(_config.FlushInterval) <= now && _queue.Count < Math.Max(queuedLimit, 1) + _dequeued.Count,
-                    FlushMode.Lazy => chunk.Metadata.Timekey is { } t
-                        ? DateTimeOffset.FromUnixTimeSeconds(t + Keys.Timekey + (long)_config.TimekeyWait) <= now
-                        : chunk.CreatedAt.AddSeconds(_config.FlushInterval) <= now,
+                    FlushMode.Interval => IntervalDueAt(chunk) <= now && _queue.Count < Math.Max(queuedLimit, 1) + _dequeued.Count,
                     FlushMode.Immediate => true,
-                    _ => false,
+                    _ => DueAt(chunk) <= now,
                 };
                 if (!due) continue;
                 try

@@ -51,8 +51,13 @@ public sealed class TestBufferedOutput : BufferedOutputPlugin
             throw new PartialWriteException("throttled", remaining.Entries, remaining.Count);
         }
         foreach (var e in entries) _delivered.Enqueue((e.Tag, e.Time, e.DecodeRecord(), chunk.UniqueId));
+        _writeTimes.Enqueue(DateTimeOffset.UtcNow);
         return Task.CompletedTask;
     }
+
+    private readonly ConcurrentQueue<DateTimeOffset> _writeTimes = new();
+    /// <summary>When each successful WriteAsync happened (wall clock), for flush timing.</summary>
+    public IReadOnlyList<DateTimeOffset> WriteTimes => _writeTimes.ToList();
 
     public override Task TryWriteAsync(BufferChunk chunk, CancellationToken cancellationToken)
     {
