@@ -11,8 +11,9 @@ namespace LogAgent.Core.Plugins.Parsers;
 internal interface IEntryWritingParser
 {
     /// <summary>
-    /// Writes the entry for <paramref name="text"/> and returns true; or writes nothing and returns false, and the
-    /// caller takes the general path (which also reports lines that do not parse).
+    /// Writes the entry for <paramref name="line"/> (UTF-8, without its newline) and returns true; or writes nothing
+    /// and returns false, and the caller decodes the line and takes the general path (which also reports lines that do
+    /// not parse).
     /// </summary>
-    bool TryWriteEntry(string text, ref MessagePackWriter writer);
+    bool TryWriteEntry(ReadOnlySpan<byte> line, ref MessagePackWriter writer);
 }

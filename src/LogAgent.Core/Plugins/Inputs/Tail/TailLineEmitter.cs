@@ -12,8 +12,8 @@ namespace LogAgent.Core.Plugins.Inputs.Tail;
 /// <summary>
 /// Turns the lines of one file into a batch of events and emits it: in_tail's <c>convert_line_to_event</c> and
 /// <c>parse_multilines</c>. With <c>&lt;parse&gt; @type none</c> a line goes from the read buffer straight into a msgpack
-/// <c>{"message": line}</c> entry, without a string or a record; other parsers build their record once and encode it.
-/// One instance serves the whole input (the reader thread is the only caller).
+/// <c>{"message": line}</c> entry, without a string or a record; a parser that writes entries itself (nginx) gets the
+/// line's bytes; other parsers build their record once and encode it. One instance serves the whole input (the reader thread is the only caller).
 /// </summary>
 public sealed class TailLineEmitter
 {
@@ -78,6 +78,11 @@ public sealed class TailLineEmitter
         if (_rawMessageKey is not null)
         {
             AddRaw(line, now);
+            file.ConsumedOffset = lineEnd;
+            return;
+        }
+        if (_entryWriter is not null && _multiline is null && _fromEncoding is null && TryWriteEntry(line))
+        {
             file.ConsumedOffset = lineEnd;
             return;
         }
@@ -183,16 +188,6 @@ public sealed class TailLineEmitter
         Record record;
         try
         {
-            if (_entryWriter is not null)
-            {
-                var writer = new MessagePackWriter(_buffer);
-                if (_entryWriter.TryWriteEntry(text, ref writer))
-                {
-                    writer.Flush();
-                    Count++;
-                    return;
-                }
-            }
             parsed = _parser.TryParse(text, out time, out record);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -210,6 +205,16 @@ public sealed class TailLineEmitter
         }
         if (_pathKey is not null) record[_pathKey] = _path;
         Write(time ?? now, record);
+    }
+
+    // The line's entry written from its bytes by the parser, or false (nothing written) for the general path.
+    private bool TryWriteEntry(ReadOnlySpan<byte> line)
+    {
+        var writer = new MessagePackWriter(_buffer);
+        if (!_entryWriter!.TryWriteEntry(line, ref writer)) return false;
+        writer.Flush();
+        Count++;
+        return true;
     }
 
     private void AddUnmatched(string text, EventTime now)
