@@ -135,9 +135,9 @@ public sealed class KinesisAgentRun : IDisposable
 
 /// <summary>
 /// Reads KPL aggregated records, written from the format description (amazon-kinesis-producer,
-/// aggregation-format.md) independently of the plugin's writer: magic, protobuf AggregatedRecord, MD5 trailer.
+/// aggregation-format.md) independently of the plugin's writer and of its reader (Records/KplDeaggregator): magic, protobuf AggregatedRecord, MD5 trailer.
 /// </summary>
-public static class KplDeaggregator
+public static class IndependentKplReader
 {
     public static (List<string> PartitionKeys, List<(ulong KeyIndex, byte[] Data)> Records) Read(byte[] blob)
     {

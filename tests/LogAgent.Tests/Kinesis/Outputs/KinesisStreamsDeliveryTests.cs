@@ -62,7 +62,7 @@ public class KinesisStreamsDeliveryTests(KinesaliteFixture kinesalite, ITestOutp
 
     private static int DistinctEvents(IReadOnlyList<KinesisStoredRecord> records, string type) => type == "kinesis_streams"
         ? records.Select(r => KinesisAgentRun.IdOf(r.Data)).Distinct().Count()
-        : records.SelectMany(r => KplDeaggregator.Read(r.Data).Records).Select(r => KinesisAgentRun.IdOf(r.Data)).Distinct().Count();
+        : records.SelectMany(r => IndependentKplReader.Read(r.Data).Records).Select(r => KinesisAgentRun.IdOf(r.Data)).Distinct().Count();
 
     private void Report(string name, int missing, int duplicates, KinesisFaultProxy proxy, string stderr, TimeSpan took)
     {
@@ -100,7 +100,7 @@ public class KinesisStreamsDeliveryTests(KinesaliteFixture kinesalite, ITestOutp
         var ids = new List<string>();
         foreach (var record in records)
         {
-            var (keys, inner) = KplDeaggregator.Read(record.Data);
+            var (keys, inner) = IndependentKplReader.Read(record.Data);
             Assert.Equal(["a", record.PartitionKey], keys); // aggregator.rb's table: ["a", key], records point at 1
             Assert.All(inner, r => Assert.Equal(1UL, r.KeyIndex));
             ids.AddRange(inner.Select(r => KinesisAgentRun.IdOf(r.Data)));
