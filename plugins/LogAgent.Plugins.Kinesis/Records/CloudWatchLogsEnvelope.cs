@@ -1,5 +1,5 @@
-using System.IO.Compression;
 using System.Text.Json;
+using LogAgent.Sdk.Compression;
 
 namespace LogAgent.Plugins.Kinesis.Records;
 
@@ -78,17 +78,11 @@ public static class CloudWatchLogsEnvelope
     {
         try
         {
-            using var input = new GZipStream(new MemoryStream(data.ToArray(), writable: false), CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            var buffer = new byte[81920];
-            int n;
-            while ((n = input.Read(buffer)) > 0)
-            {
-                if (output.Length + n > MaxDecompressedBytes)
-                    throw new FormatException($"CloudWatch Logs envelope: more than {MaxDecompressedBytes >> 20} MiB once decompressed");
-                output.Write(buffer, 0, n);
-            }
-            return output.GetBuffer().AsMemory(0, (int)output.Length);
+            return BoundedGunzip.Decompress(data, MaxDecompressedBytes);
+        }
+        catch (InflateLimitExceededException)
+        {
+            throw new FormatException($"CloudWatch Logs envelope: more than {MaxDecompressedBytes >> 20} MiB once decompressed");
         }
         catch (InvalidDataException e)
         {

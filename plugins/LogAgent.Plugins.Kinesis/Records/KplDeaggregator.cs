@@ -16,6 +16,8 @@ public readonly record struct KplUserRecord(string PartitionKey, string? Explici
 /// </summary>
 public static class KplDeaggregator
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>
     /// The user records of <paramref name="record"/> when it is a KPL aggregate, in order; null when it is a plain
     /// record (then its data is the one event). An aggregate of no records gives an empty list.
@@ -137,7 +139,7 @@ public static class KplDeaggregator
             var bytes = ReadBytes().Span;
             try
             {
-                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+                return StrictUtf8.GetString(bytes);
             }
             catch (DecoderFallbackException)
             {

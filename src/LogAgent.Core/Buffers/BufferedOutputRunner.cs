@@ -88,11 +88,9 @@ public sealed class BufferedOutputRunner : IChunkSink
         var idle = Seconds(_config.FlushThreadInterval);
         // A chunk already due but still staged (the queue is at queued_chunks_limit_size, or queuing it failed)
         // waits the normal interval rather than spinning.
-        if (_buffer.NextDueAt() is { } due && due > _clock.GetUtcNow())
-        {
-            var untilDue = due - _clock.GetUtcNow() + TimeSpan.FromMilliseconds(1);
-            if (untilDue < idle) idle = untilDue;
-        }
+        var now = _clock.GetUtcNow();
+        if (_buffer.NextDueAt() is { } due && due > now && due - now + TimeSpan.FromMilliseconds(1) < idle)
+            idle = due - now + TimeSpan.FromMilliseconds(1);
         return idle;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
+using LogAgent.Sdk.Compression;
 
 namespace LogAgent.Core.Forward;
 
@@ -16,29 +17,18 @@ public static class GzipMembers
     /// </summary>
     public static byte[] Decompress(ReadOnlySequence<byte> compressed, long maxBytes)
     {
-        using var input = new MemoryStream(compressed.ToArray(), writable: false);
-        using var gzip = new GZipStream(input, CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
-            int n;
-            while ((n = gzip.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                if (output.Length + n > maxBytes)
-                    throw new ForwardProtocolException($"gzip entries inflate to more than {maxBytes} bytes");
-                output.Write(buffer, 0, n);
-            }
+            return BoundedGunzip.Decompress(compressed.ToArray(), maxBytes);
+        }
+        catch (InflateLimitExceededException)
+        {
+            throw new ForwardProtocolException($"gzip entries inflate to more than {maxBytes} bytes");
         }
         catch (InvalidDataException e)
         {
             throw new ForwardProtocolException($"compressed entries are not valid gzip: {e.Message}", e);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-        return output.ToArray();
     }
 
     /// <summary>Compresses entries as one gzip member (out_forward's <c>compress gzip</c>).</summary>
