@@ -14,26 +14,8 @@ public class BufferedOutputTests
 
     private const string FastFlush = FastBuffer.FlushAndRetry;
 
-    private static (AgentEngine Engine, ManualInput Input, TestBufferedOutput Output) Start(string matchBody, string? extra = null, string? rootDir = null)
-    {
-        var engine = EngineFixture.Build($"""
-            <system>
-              {(rootDir is null ? "" : "root_dir " + rootDir)}
-            </system>
-            <source>
-              @type test_manual
-              @id in
-            </source>
-            <match **>
-              @type test_buffered
-              @id out
-            {matchBody}
-            </match>
-            {extra}
-            """);
-        engine.StartAsync(default).GetAwaiter().GetResult();
-        return (engine, engine.Input("in"), engine.Output<TestBufferedOutput>("out"));
-    }
+    private static (AgentEngine Engine, ManualInput Input, TestBufferedOutput Output) Start(string matchBody, string? extra = null, string? rootDir = null) =>
+        EngineFixture.StartManualToBuffered(matchBody, extra, rootDir);
 
     [Fact]
     public async Task Events_are_delivered_in_order_and_chunks_deleted_after_success()

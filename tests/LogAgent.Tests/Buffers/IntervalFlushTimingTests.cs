@@ -15,16 +15,14 @@ public class IntervalFlushTimingTests
     [Fact]
     public async Task A_whole_second_interval_flushes_at_the_wall_clock_second_fluentd_makes_it_due()
     {
-        var engine = Engine("1s");
-        await engine.StartAsync(default);
+        var (engine, input, output) = Start("1s");
         try
         {
             // Created in the second half of a second: due at the next second boundary, half a second before
             // created + 1 s, which a poll every flush_thread_interval would wait for (or longer).
             await Eventually.True(() => DateTimeOffset.UtcNow.Millisecond is >= 500 and < 600, TimeSpan.FromSeconds(5), () => "clock phase");
             var created = DateTimeOffset.UtcNow;
-            engine.Input("in").Emit("app", new Record { ["n"] = 1L });
-            var output = engine.Output<TestBufferedOutput>("out");
+            input.Emit("app", new Record { ["n"] = 1L });
             await Eventually.True(() => output.WriteTimes.Count == 1, TimeSpan.FromSeconds(5), () => "no write");
 
             var due = DateTimeOffset.FromUnixTimeSeconds(created.ToUnixTimeSeconds() + 1);
@@ -41,13 +39,11 @@ public class IntervalFlushTimingTests
     [Fact]
     public async Task A_fractional_interval_is_honoured_exactly_not_at_the_next_poll()
     {
-        var engine = Engine("0.3s");
-        await engine.StartAsync(default);
+        var (engine, input, output) = Start("0.3s");
         try
         {
             var created = DateTimeOffset.UtcNow;
-            engine.Input("in").Emit("app", new Record { ["n"] = 1L });
-            var output = engine.Output<TestBufferedOutput>("out");
+            input.Emit("app", new Record { ["n"] = 1L });
             await Eventually.True(() => output.WriteTimes.Count == 1, TimeSpan.FromSeconds(5), () => "no write");
 
             var delay = output.WriteTimes[0] - created;
@@ -60,20 +56,12 @@ public class IntervalFlushTimingTests
         }
     }
 
-    private static LogAgent.Core.Engine.AgentEngine Engine(string flushInterval) =>
-        EngineFixture.Build($$"""
-            <source>
-              @type test_manual
-              @id in
-            </source>
-            <match **>
-              @type test_buffered
-              @id out
-              <buffer>
-                @type memory
-                flush_mode interval
-                flush_interval {{flushInterval}}
-              </buffer>
-            </match>
+    private static (LogAgent.Core.Engine.AgentEngine Engine, ManualInput Input, TestBufferedOutput Output) Start(string flushInterval) =>
+        EngineFixture.StartManualToBuffered($"""
+            <buffer>
+              @type memory
+              flush_mode interval
+              flush_interval {flushInterval}
+            </buffer>
             """);
 }

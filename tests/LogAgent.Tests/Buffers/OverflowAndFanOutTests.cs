@@ -11,28 +11,16 @@ public class OverflowAndFanOutTests
     // ~40 bytes per event entry; a 1 KiB total limit holds about 25 of them.
     private static Record R(long n) => new() { ["n"] = n, ["pad"] = "xxxxxxxxxxxxxxxxxxxx" };
 
-    private static (Core.Engine.AgentEngine, ManualInput, TestBufferedOutput) Start(string overflow)
-    {
-        var engine = EngineFixture.Build($"""
-            <source>
-              @type test_manual
-              @id in
-            </source>
-            <match **>
-              @type test_buffered
-              @id out
-              down true
-              <buffer tag>
-                total_limit_size 1k
-                chunk_limit_size 256
-                overflow_action {overflow}
+    private static (Core.Engine.AgentEngine, ManualInput, TestBufferedOutput) Start(string overflow) =>
+        EngineFixture.StartManualToBuffered($"""
+            down true
+            <buffer tag>
+              total_limit_size 1k
+              chunk_limit_size 256
+              overflow_action {overflow}
             {FastBuffer.FlushAndRetry}
-              </buffer>
-            </match>
+            </buffer>
             """);
-        engine.StartAsync(default).GetAwaiter().GetResult();
-        return (engine, engine.Input("in"), engine.Output<TestBufferedOutput>("out"));
-    }
 
     [Fact]
     public async Task Throw_exception_tells_the_input_and_keeps_what_was_accepted()

@@ -23,6 +23,33 @@ public static class EngineFixture
             FallbackStateDirectory = Path.Combine(Path.GetTempPath(), "logagent-test-state-" + Guid.NewGuid().ToString("N")[..12]) });
     }
 
+    /// <summary>
+    /// Builds and starts the engine most buffer tests use: the manual input <c>in</c> routed to the
+    /// <c>test_buffered</c> output <c>out</c>, with <paramref name="matchBody"/> (its parameters and &lt;buffer&gt;)
+    /// inside <c>&lt;match **&gt;</c>, <paramref name="extra"/> after it, and an optional system root_dir.
+    /// </summary>
+    public static (AgentEngine Engine, ManualInput Input, TestBufferedOutput Output) StartManualToBuffered(string matchBody,
+        string? extra = null, string? rootDir = null)
+    {
+        var engine = Build($"""
+            <system>
+              {(rootDir is null ? "" : "root_dir " + rootDir)}
+            </system>
+            <source>
+              @type test_manual
+              @id in
+            </source>
+            <match **>
+              @type test_buffered
+              @id out
+            {matchBody}
+            </match>
+            {extra}
+            """);
+        engine.StartAsync(default).GetAwaiter().GetResult();
+        return (engine, engine.Input("in"), engine.Output<TestBufferedOutput>("out"));
+    }
+
     public static T Output<T>(this AgentEngine engine, string id) where T : class =>
         engine.Outputs.Concat(engine.Outputs.OfType<LogAgent.Core.Plugins.Outputs.CopyOutput>().SelectMany(c => c.Stores))
             .OfType<T>().Single(o => ((LogAgent.Sdk.Plugins.Plugin)(object)o).Id == id);
