@@ -21,7 +21,7 @@ namespace LogAgent.Plugins.Kinesis;
 /// only the events that still failed (<see cref="PartialWriteException"/>). The API calls are the subclasses'
 /// (<see cref="IKinesisApi"/>, <see cref="IFirehoseApi"/>).
 /// </summary>
-public abstract class KinesisOutput : BufferedOutputPlugin
+public abstract class KinesisOutput : BufferedOutputPlugin, IAwsClientParameters
 {
     /// <summary>Kinesis Data Streams accepts records up to 10 MiB when the stream is configured for them (2025); the
     /// default stays 1 MiB, as the Ruby plugin's MaxRecordSize.</summary>
@@ -154,10 +154,7 @@ public abstract class KinesisOutput : BufferedOutputPlugin
             throw new ConfigException($"batch_request_max_size can't be greater than {ServiceBatchLimits.MaxBytes}", config.Find("batch_request_max_size")!);
         if (RetriesOnBatchRequest < 0)
             throw new ConfigException("retries_on_batch_request must be 0 or more", config.Find("retries_on_batch_request")!);
-        HttpUrlParameter.Parse(Endpoint, "endpoint", config);
-        HttpUrlParameter.Parse(HttpProxy, "http_proxy", config);
-        if (AwsClientOptions.RegionFromConfigOrEnvironment(Region) is null)
-            throw new ConfigException($"{PluginName}: 'region' is required (or set AWS_REGION)", config);
+        AwsClientParameters.Validate(this, config, PluginName);
 
         var formats = config.SectionsNamed("format").ToList();
         if (formats.Count > 1) throw new ConfigException("<format> may appear only once", formats[1]);
@@ -181,25 +178,9 @@ public abstract class KinesisOutput : BufferedOutputPlugin
     /// <summary>The first wait of the per-batch backoff (the Ruby plugin's 0.3 s).</summary>
     protected virtual TimeSpan BackoffBase => Backoff.DefaultBase;
 
-    protected AwsClientOptions ClientOptions() => new()
-    {
-        Region = AwsClientOptions.RegionFromConfigOrEnvironment(Region)!,
-        Endpoint = Endpoint is { Length: > 0 } e ? new Uri(e) : null,
-        HttpProxy = HttpProxy is { Length: > 0 } p ? new Uri(p) : null,
-        SslVerifyPeer = SslVerifyPeer,
-    };
+    protected AwsClientOptions ClientOptions() => AwsClientParameters.ClientOptions(this);
 
-    protected AWSCredentials Credentials() => AwsCredentialsBuilder.Build(new AwsCredentialSettings
-    {
-        AwsKeyId = AwsKeyId,
-        AwsSecKey = AwsSecKey,
-        AwsSesToken = AwsSesToken,
-        AssumeRole = AssumeRoleCredentials,
-        WebIdentity = WebIdentityCredentials,
-        InstanceProfile = InstanceProfileCredentials,
-        Shared = SharedCredentials,
-        Process = ProcessCredentials,
-    }, AwsClientOptions.RegionFromConfigOrEnvironment(Region));
+    protected AWSCredentials Credentials() => AwsClientParameters.Credentials(this);
 
     /// <summary>The Kinesis record of one event: its data (already encoded, in the chunk's arena) and, for Streams,
     /// its partition key. <paramref name="record"/> is the event decoded (with &lt;inject&gt;'s keys) when encoding had

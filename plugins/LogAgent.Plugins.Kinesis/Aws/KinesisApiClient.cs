@@ -26,13 +26,16 @@ public sealed class KinesisApiClient : IKinesisApi, IDisposable
         return await _client.SendAsync("PutRecords", request.WrittenMemory, body => KinesisResponseReader.PutRecords(body, records.Count), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<KinesisShard>> ListShardsAsync(string streamName, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<KinesisShard>> ListShardsAsync(string streamName, CancellationToken cancellationToken) =>
+        ListShardsAsync(new KinesisStreamRef(streamName, null), cancellationToken);
+
+    public async Task<IReadOnlyList<KinesisShard>> ListShardsAsync(KinesisStreamRef stream, CancellationToken cancellationToken)
     {
         var shards = new List<KinesisShard>();
         string? nextToken = null;
         do
         {
-            using var request = KinesisRequestWriter.ListShards(streamName, nextToken);
+            using var request = KinesisRequestWriter.ListShards(stream, nextToken);
             var page = await _client.SendAsync("ListShards", request.WrittenMemory, KinesisResponseReader.ListShards, cancellationToken).ConfigureAwait(false);
             shards.AddRange(page.Shards);
             nextToken = page.NextToken;
@@ -45,6 +48,18 @@ public sealed class KinesisApiClient : IKinesisApi, IDisposable
     {
         using var request = KinesisRequestWriter.DescribeStreamSummary(streamName);
         return await _client.SendAsync("DescribeStreamSummary", request.WrittenMemory, KinesisResponseReader.DescribeStreamSummary, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string> GetShardIteratorAsync(KinesisStreamRef stream, string shardId, ShardIteratorStart start, CancellationToken cancellationToken)
+    {
+        using var request = KinesisRequestWriter.GetShardIterator(stream, shardId, start);
+        return await _client.SendAsync("GetShardIterator", request.WrittenMemory, KinesisResponseReader.GetShardIterator, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<GetRecordsResult> GetRecordsAsync(KinesisStreamRef stream, string shardIterator, int limit, CancellationToken cancellationToken)
+    {
+        using var request = KinesisRequestWriter.GetRecords(shardIterator, limit, stream.Arn);
+        return await _client.SendAsync("GetRecords", request.WrittenMemory, KinesisResponseReader.GetRecords, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => _client.Dispose();

@@ -50,3 +50,44 @@ public sealed record StreamSummary(
     string? StreamMode,
     int OpenShardCount,
     string? EncryptionType);
+
+/// <summary>
+/// Which stream a consumer call names: by <c>StreamName</c> or by <c>StreamARN</c> (every data-plane action takes
+/// either; with an ARN the region and account are the ARN's, which is how a consumer reads another account's stream).
+/// </summary>
+public readonly record struct KinesisStreamRef(string? Name, string? Arn)
+{
+    /// <summary>The stream as logs and file names show it: its name, else the name part of its ARN.</summary>
+    public string DisplayName => Name ?? Arn![(Arn!.LastIndexOf('/') + 1)..];
+}
+
+/// <summary>Where GetShardIterator starts: one of the five iterator types and its sequence number or time.</summary>
+public readonly record struct ShardIteratorStart(string Type, string? SequenceNumber = null, DateTimeOffset? Timestamp = null)
+{
+    public static ShardIteratorStart TrimHorizon => new("TRIM_HORIZON");
+    public static ShardIteratorStart Latest => new("LATEST");
+    public static ShardIteratorStart AtTimestamp(DateTimeOffset at) => new("AT_TIMESTAMP", Timestamp: at);
+    public static ShardIteratorStart After(string sequenceNumber) => new("AFTER_SEQUENCE_NUMBER", sequenceNumber);
+    public static ShardIteratorStart At(string sequenceNumber) => new("AT_SEQUENCE_NUMBER", sequenceNumber);
+
+    public override string ToString() =>
+        SequenceNumber is not null ? $"{Type} {SequenceNumber}" : Timestamp is { } t ? $"{Type} {t:O}" : Type;
+}
+
+/// <summary>One record of a GetRecords answer: its data (decoded from base64), key and place in the shard.</summary>
+public sealed record KinesisRecord(string SequenceNumber, string PartitionKey, byte[] Data, DateTimeOffset? ApproximateArrivalTimestamp);
+
+/// <summary>A shard a closed shard's GetRecords names at its end: the child and all of its parents.</summary>
+public sealed record ChildShard(string ShardId, IReadOnlyList<string> ParentShards);
+
+/// <summary>
+/// A GetRecords answer. <see cref="NextShardIterator"/> is null once a closed shard has been read to its end (then
+/// <see cref="ChildShards"/> names the shards that took its hash range).
+/// </summary>
+public sealed record GetRecordsResult(IReadOnlyList<KinesisRecord> Records, string? NextShardIterator, long? MillisBehindLatest,
+    IReadOnlyList<ChildShard> ChildShards)
+{
+    public bool ShardEnded => NextShardIterator is null;
+    /// <summary>The data bytes of the answer (base64-decoded), for the read counters and memory bounds.</summary>
+    public long DataBytes => Records.Sum(r => (long)r.Data.Length);
+}

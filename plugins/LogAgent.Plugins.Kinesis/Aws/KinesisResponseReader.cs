@@ -71,6 +71,45 @@ public static class KinesisResponseReader
             AwsJson.String(summary, "EncryptionType"));
     }
 
+    public static string GetShardIterator(ReadOnlyMemory<byte> body)
+    {
+        using var json = JsonDocument.Parse(body);
+        return AwsJson.String(json.RootElement, "ShardIterator") ?? throw new JsonException("the response has no ShardIterator");
+    }
+
+    /// <summary>A GetRecords answer: records (data base64-decoded), NextShardIterator, MillisBehindLatest, ChildShards.</summary>
+    public static GetRecordsResult GetRecords(ReadOnlyMemory<byte> body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new JsonException("the response is not a JSON object");
+        var records = new List<KinesisRecord>();
+        if (root.TryGetProperty("Records", out var array))
+        {
+            records.Capacity = array.GetArrayLength();
+            foreach (var r in array.EnumerateArray())
+            {
+                DateTimeOffset? arrival = r.TryGetProperty("ApproximateArrivalTimestamp", out var t) && t.ValueKind == JsonValueKind.Number
+                    ? DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(t.GetDouble() * 1000))
+                    : null;
+                records.Add(new KinesisRecord(
+                    r.GetProperty("SequenceNumber").GetString() ?? throw new JsonException("a record has no SequenceNumber"),
+                    r.GetProperty("PartitionKey").GetString() ?? throw new JsonException("a record has no PartitionKey"),
+                    r.GetProperty("Data").GetBytesFromBase64(),
+                    arrival));
+            }
+        }
+        long? behind = root.TryGetProperty("MillisBehindLatest", out var b) && b.ValueKind == JsonValueKind.Number ? b.GetInt64() : null;
+        var children = new List<ChildShard>();
+        if (root.TryGetProperty("ChildShards", out var c) && c.ValueKind == JsonValueKind.Array)
+            foreach (var child in c.EnumerateArray())
+                children.Add(new ChildShard(child.GetProperty("ShardId").GetString()!,
+                    child.TryGetProperty("ParentShards", out var parents) && parents.ValueKind == JsonValueKind.Array
+                        ? parents.EnumerateArray().Select(p => p.GetString()!).ToList()
+                        : []));
+        return new GetRecordsResult(records, AwsJson.String(root, "NextShardIterator"), behind, children);
+    }
+
     // Hash keys are decimal strings of up to 2^128 - 1, beyond every built-in integer type.
     private static BigInteger HashKey(JsonElement range, string name) =>
         BigInteger.Parse(range.GetProperty(name).GetString() ?? throw new JsonException($"{name} is null"), NumberStyles.None, CultureInfo.InvariantCulture);

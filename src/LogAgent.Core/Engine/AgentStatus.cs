@@ -86,7 +86,10 @@ public sealed class AgentStatus
         EmitCounts? emits = entry.Kind is PluginKind.Input or PluginKind.Filter && entry.Plugin.Context is EnginePluginContext context
             ? new EmitCounts(context.Emits.Records, context.Emits.Bytes)
             : null;
-        return new PluginStatus(entry.Plugin.Id ?? "", entry.Kind, entry.Type, entry.Config, buffered, entry.Plugin.Context.Metrics.Snapshot(), emits);
+        var metrics = entry.Plugin.Context.Metrics;
+        var values = metrics.Snapshot();
+        var gauges = values.Where(kv => metrics.IsGauge(kv.Key)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        return new PluginStatus(entry.Plugin.Id ?? "", entry.Kind, entry.Type, entry.Config, buffered, values, emits, gauges.Count > 0 ? gauges : null);
     }
 
     /// <summary>
@@ -138,7 +141,12 @@ public sealed record PluginStatus(
     IReadOnlyList<KeyValuePair<string, string>> Config,
     BufferedOutputStatus? Buffered,
     IReadOnlyList<KeyValuePair<string, long>> PluginCounters,
-    EmitCounts? Emits = null);
+    EmitCounts? Emits = null,
+    IReadOnlySet<string>? PluginGauges = null)
+{
+    /// <summary>Whether one of <see cref="PluginCounters"/> is a gauge (a value that goes down too).</summary>
+    public bool IsGauge(string name) => PluginGauges?.Contains(name) ?? false;
+}
 
 /// <summary>What an input emitted or a filter passed on: records and their msgpack bytes (fluentd's emit_records, emit_size).</summary>
 public sealed record EmitCounts(long Records, long Bytes);

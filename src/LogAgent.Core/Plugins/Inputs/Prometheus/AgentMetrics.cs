@@ -10,7 +10,8 @@ namespace LogAgent.Core.Plugins.Inputs.Prometheus;
 /// (<c>fluentd_CATEGORY_status_KEY</c>), as counters: <c>fluentd_input_status_emit_records</c> /
 /// <c>…_emit_size</c> (records and msgpack bytes each input emitted) and <c>fluentd_filter_status_emit_records</c> /
 /// <c>…_emit_size</c> (what each filter passed on), labelled plugin_id and type; and every plugin's own counters
-/// (<c>plugin_metrics</c> in monitor_agent: the Kinesis outputs' records_sent, records_failed.CODE, …) as
+/// (<c>plugin_metrics</c> in monitor_agent: the Kinesis outputs' records_sent, records_failed.CODE, …; gauges such as
+/// the Kinesis input's millis_behind_latest.SHARD typed gauge) as
 /// <c>logagent_plugin_NAME</c>, labelled plugin_id, plugin_category and type, the part of a counter's name after its
 /// first dot (an error code, a shard id) as label <c>key</c>. The docs' recipe
 /// <c>fluentd_input_status_num_records_total</c> is a user-defined metric and keeps its name free.
@@ -39,7 +40,9 @@ internal static class AgentMetrics
                     KeyValuePair.Create("plugin_id", plugin.Id), KeyValuePair.Create("plugin_category", category), KeyValuePair.Create("type", plugin.Type),
                 };
                 if (dot >= 0) labels.Add(KeyValuePair.Create("key", counter[(dot + 1)..]));
-                families.Add(name, MetricType.Counter, $"The plugin's own counter {(dot < 0 ? counter : counter[..dot])}.", labels, value);
+                bool gauge = plugin.IsGauge(counter);
+                families.Add(name, gauge ? MetricType.Gauge : MetricType.Counter,
+                    $"The plugin's own {(gauge ? "gauge" : "counter")} {(dot < 0 ? counter : counter[..dot])}.", labels, value);
             }
         }
         return families.Families();
