@@ -176,7 +176,7 @@ public sealed class ShardCheckpointStore : IDisposable
     private static ShardCheckpoint ReadShard(string id, JsonElement shard)
     {
         if (shard.ValueKind != JsonValueKind.Object) throw new FormatException($"shard {id} is not an object");
-        var progress = shard.GetProperty("state").GetString() switch
+        var progress = Required(shard, id, "state").GetString() switch
         {
             "OPEN" => ShardProgress.Open,
             "SHARD_END" => ShardProgress.ShardEnd,
@@ -188,9 +188,12 @@ public sealed class ShardCheckpointStore : IDisposable
         long? sub = shard.TryGetProperty("sub_sequence_number", out var subElement) ? subElement.GetInt64() : null;
         var parents = shard.TryGetProperty("parents", out var p) ? p.EnumerateArray().Select(e => e.GetString()!).ToList() : [];
         DateTimeOffset? arrival = shard.TryGetProperty("last_arrival", out var a) ? a.GetDateTimeOffset() : null;
-        var saved = shard.GetProperty("saved_at").GetDateTimeOffset();
+        var saved = Required(shard, id, "saved_at").GetDateTimeOffset();
         return new ShardCheckpoint(progress, sequence, sub, parents, arrival, saved);
     }
+
+    private static JsonElement Required(JsonElement shard, string id, string name) =>
+        shard.TryGetProperty(name, out var value) ? value : throw new FormatException($"shard {id} has no \"{name}\"");
 
     public void Dispose() => _lock.Dispose();
 }

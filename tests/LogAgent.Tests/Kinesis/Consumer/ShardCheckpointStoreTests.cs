@@ -72,6 +72,7 @@ public class ShardCheckpointStoreTests
     [InlineData("other-stream")]
     [InlineData("bad-sequence")]
     [InlineData("bad-state")]
+    [InlineData("no-state")]
     public void An_unreadable_state_file_is_an_error_naming_it_and_is_left_untouched(string damage)
     {
         using var dir = new TempDirectory();
@@ -86,13 +87,15 @@ public class ShardCheckpointStoreTests
             "garbage" => "\u0001\u0002 not json",
             "other-stream" => whole.Replace("\"stream\": \"s\"", "\"stream\": \"t\""),
             "bad-sequence" => whole.Replace("12345", "12x45"),
-            _ => whole.Replace("\"OPEN\"", "\"HALF\""),
+            "bad-state" => whole.Replace("\"OPEN\"", "\"HALF\""),
+            _ => whole.Replace("\"state\": \"OPEN\",", ""),
         };
         Assert.NotEqual(whole, damaged);
         File.WriteAllText(path, damaged);
 
         var e = Assert.Throws<CheckpointFileException>(() => ShardCheckpointStore.Open(path, "s"));
         Assert.Contains(path, e.Message);
+        if (damage == "no-state") Assert.Contains("shard shardId-000000000000 has no \"state\"", e.Message);
         Assert.Equal(damaged, File.ReadAllText(path));
     }
 
