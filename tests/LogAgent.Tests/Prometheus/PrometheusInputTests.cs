@@ -80,10 +80,14 @@ public class PrometheusInputTests
               @type null
             </match>
             """);
-        engine.Input("in").Emit("app.web", new Record(), new Record());
-        engine.Input("in").Emit("db", new Record());
+        engine.Input("in").Emit("app.web", new Record { ["a"] = 1, ["b"] = 2 }, new Record { ["a"] = 1, ["b"] = 2 });
+        engine.Input("in").Emit("db", new Record { ["a"] = 1 });
 
         var text = await http.GetStringAsync(url + "/metrics");
+
+        // A gauge is typed gauge and shows its last value (2 keys, then 1), not a sum.
+        Assert.Contains("# TYPE logagent_plugin_last_record_keys gauge\n", text);
+        Assert.Contains("logagent_plugin_last_record_keys{plugin_id=\"counting\",plugin_category=\"filter\",type=\"test_counting\"} 1\n", text);
 
         Assert.Contains("# TYPE logagent_plugin_records_by_tag counter\n", text);
         Assert.Contains("logagent_plugin_records_by_tag{plugin_id=\"counting\",plugin_category=\"filter\",type=\"test_counting\",key=\"app.web\"} 2\n", text);

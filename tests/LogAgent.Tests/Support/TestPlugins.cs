@@ -65,7 +65,8 @@ public sealed class MarkFilter : FilterPlugin
 }
 
 /// <summary>A filter that passes records through and counts them in its own plugin metrics: <c>records_seen</c>, and
-/// <c>records_by_tag.TAG</c> (a counter per tag, named like the Kinesis outputs' <c>records_failed.CODE</c>).</summary>
+/// <c>records_by_tag.TAG</c> (a counter per tag, named like the Kinesis outputs' <c>records_failed.CODE</c>), and the
+/// gauge <c>last_record_keys</c>: how many keys the last record had (it goes down as well as up).</summary>
 [Plugin(PluginKind.Filter, "test_counting", "test filter")]
 public sealed class CountingFilter : FilterPlugin
 {
@@ -73,6 +74,7 @@ public sealed class CountingFilter : FilterPlugin
     {
         Context.Metrics.Counter("records_seen").Increment();
         Context.Metrics.Counter("records_by_tag." + tag).Increment();
+        Context.Metrics.Gauge("last_record_keys").Set(record.Count);
         return record;
     }
 }
