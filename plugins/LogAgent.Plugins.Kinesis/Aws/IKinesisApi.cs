@@ -16,6 +16,9 @@ public interface IKinesisApi
     /// <summary>DescribeStreamSummary: status, mode and open shard count without listing shards.</summary>
     Task<StreamSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken);
 
+    /// <summary>DescribeStreamSummary of a stream named by name or ARN (the consumer input reads the retention period).</summary>
+    Task<StreamSummary> DescribeStreamSummaryAsync(KinesisStreamRef stream, CancellationToken cancellationToken);
+
     /// <summary>ListShards of a stream named by name or ARN (the consumer input).</summary>
     Task<IReadOnlyList<KinesisShard>> ListShardsAsync(KinesisStreamRef stream, CancellationToken cancellationToken);
 

@@ -44,9 +44,12 @@ public sealed class KinesisApiClient : IKinesisApi, IDisposable
         return shards;
     }
 
-    public async Task<StreamSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken)
+    public Task<StreamSummary> DescribeStreamSummaryAsync(string streamName, CancellationToken cancellationToken) =>
+        DescribeStreamSummaryAsync(new KinesisStreamRef(streamName, null), cancellationToken);
+
+    public async Task<StreamSummary> DescribeStreamSummaryAsync(KinesisStreamRef stream, CancellationToken cancellationToken)
     {
-        using var request = KinesisRequestWriter.DescribeStreamSummary(streamName);
+        using var request = KinesisRequestWriter.DescribeStreamSummary(stream);
         return await _client.SendAsync("DescribeStreamSummary", request.WrittenMemory, KinesisResponseReader.DescribeStreamSummary, cancellationToken).ConfigureAwait(false);
     }
 

@@ -42,14 +42,16 @@ public sealed record KinesisShard(
     public bool Contains(BigInteger hashKey) => hashKey >= StartingHashKey && hashKey <= EndingHashKey;
 }
 
-/// <summary>DescribeStreamSummary's StreamDescriptionSummary.</summary>
+/// <summary>DescribeStreamSummary's StreamDescriptionSummary. <see cref="RetentionPeriodHours"/> is how long records stay
+/// readable (the consumer's check that a checkpoint has not been trimmed away); null when the answer has none.</summary>
 public sealed record StreamSummary(
     string StreamName,
     string? StreamArn,
     string StreamStatus,
     string? StreamMode,
     int OpenShardCount,
-    string? EncryptionType);
+    string? EncryptionType,
+    int? RetentionPeriodHours = null);
 
 /// <summary>
 /// Which stream a consumer call names: by <c>StreamName</c> or by <c>StreamARN</c> (every data-plane action takes

@@ -29,11 +29,11 @@ public static class KinesisRequestWriter
         }, records.Sum(r => r.Data.Length * 4 / 3 + r.PartitionKey.Length + 48) + 64);
     }
 
-    public static ArrayPoolBufferWriter<byte> DescribeStreamSummary(string streamName) =>
+    public static ArrayPoolBufferWriter<byte> DescribeStreamSummary(KinesisStreamRef stream) =>
         AwsJsonBody.Write(json =>
         {
             json.WriteStartObject();
-            json.WriteString("StreamName", streamName);
+            WriteStream(json, stream);
             json.WriteEndObject();
         });
 

@@ -68,7 +68,8 @@ public static class KinesisResponseReader
             summary.GetProperty("StreamStatus").GetString()!,
             summary.TryGetProperty("StreamModeDetails", out var mode) && mode.ValueKind == JsonValueKind.Object ? AwsJson.String(mode, "StreamMode") : null,
             summary.TryGetProperty("OpenShardCount", out var open) && open.ValueKind == JsonValueKind.Number ? open.GetInt32() : 0,
-            AwsJson.String(summary, "EncryptionType"));
+            AwsJson.String(summary, "EncryptionType"),
+            summary.TryGetProperty("RetentionPeriodHours", out var hours) && hours.ValueKind == JsonValueKind.Number ? hours.GetInt32() : null);
     }
 
     public static string GetShardIterator(ReadOnlyMemory<byte> body)

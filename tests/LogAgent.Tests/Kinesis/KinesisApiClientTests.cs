@@ -247,7 +247,7 @@ public class KinesisApiClientTests
             """));
         using var client = Client(server.Endpoint);
         var summary = await client.DescribeStreamSummaryAsync("access-logs", CancellationToken.None);
-        Assert.Equal(new StreamSummary("access-logs", "arn:aws:kinesis:us-east-1:123456789012:stream/access-logs", "ACTIVE", "PROVISIONED", 2, "NONE"), summary);
+        Assert.Equal(new StreamSummary("access-logs", "arn:aws:kinesis:us-east-1:123456789012:stream/access-logs", "ACTIVE", "PROVISIONED", 2, "NONE", 24), summary);
         var request = Assert.Single(server.Requests);
         Assert.Equal("Kinesis_20131202.DescribeStreamSummary", request.Header("X-Amz-Target"));
         Assert.Equal("""{"StreamName":"access-logs"}""", request.BodyText);
