@@ -275,3 +275,91 @@ public class KinesisStreamsInputTests(KinesaliteFixture kinesalite, ITestOutputH
         Assert.Contains("'state_dir' or 'checkpoint_path' is required", stderr);
     }
 }
+
+/// <summary>
+/// A cross-stream relay in one agent process: tail → kinesis_streams_aggregated (the tag injected) → stream A →
+/// kinesis_streams source (KPL split, tag from the record, partition key kept) → kinesis_streams → stream B.
+/// </summary>
+public class KinesisRelayTests(KinesaliteFixture kinesalite, ITestOutputHelper output) : IClassFixture<KinesaliteFixture>
+{
+    [Fact]
+    public async Task Aggregated_records_are_relayed_once_each_with_its_original_partition_key()
+    {
+        const int Events = 20_000;
+        var source = KinesaliteFixture.NewStreamName("relay-a");
+        var target = KinesaliteFixture.NewStreamName("relay-b");
+        using var admin = new KinesisTestClient(kinesalite.Server.Endpoint);
+        await admin.CreateStreamAsync(source, 2);
+        await admin.CreateStreamAsync(target, 3);
+        using var run = new KinesisAgentRun();
+        run.WriteEvents(Events);
+        run.StartWithConfig($$"""
+            {{run.TailSource}}
+            <match nginx.access>
+              @type kinesis_streams_aggregated
+              region us-east-1
+              endpoint {{kinesalite.Server.Endpoint}}
+              stream_name {{source}}
+            {{KinesisAgentRun.Credentials}}
+              <inject>
+                tag_key tag
+              </inject>
+              {{KinesisAgentRun.FastBuffer()}}
+            </match>
+
+            <source>
+              @type kinesis_streams
+              @label @RELAY
+              region us-east-1
+              endpoint {{kinesalite.Server.Endpoint}}
+              stream_name {{source}}
+            {{KinesisAgentRun.Credentials}}
+              tag_key tag
+              partition_key_key pk
+              state_dir {{run.PathOf("state")}}
+              fetch_interval 0.2
+            </source>
+            <label @RELAY>
+              <match nginx.access>
+                @type kinesis_streams
+                @id out_relay
+                region us-east-1
+                endpoint {{kinesalite.Server.Endpoint}}
+                stream_name {{target}}
+            {{KinesisAgentRun.Credentials}}
+                partition_key pk
+                shard_pacing false
+                {{KinesisAgentRun.FastBuffer()}}
+              </match>
+            </label>
+            """);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        IReadOnlyList<KinesisStoredRecord> relayed;
+        while ((relayed = await admin.ReadAllAsync(target)).Select(r => KinesisAgentRun.IdOf(r.Data)).Distinct().Count() < Events)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"relayed {relayed.Count}; stderr:\n{KinesisAgentRun.Tail(run.Agent.Stderr)}");
+            await Task.Delay(500);
+        }
+        run.Stop();
+        relayed = await admin.ReadAllAsync(target);
+
+        // Which aggregate (and so which partition key) each event left the first stream in.
+        var keyOf = new Dictionary<string, string>();
+        var aggregates = await admin.ReadAllAsync(source);
+        foreach (var aggregate in aggregates)
+            foreach (var (_, data) in IndependentKplReader.Read(aggregate.Data).Records)
+                keyOf[KinesisAgentRun.IdOf(data)] = aggregate.PartitionKey;
+        var shards = await admin.ListShardsAsync(target);
+        var ids = relayed.Select(r => KinesisAgentRun.IdOf(r.Data)).ToList();
+        output.WriteLine($"{Events} events in {aggregates.Count} aggregates relayed as {relayed.Count} records over {relayed.Select(r => r.ShardId).Distinct().Count()} shards");
+        Assert.Equal((Events, Events), (ids.Count, ids.Distinct().Count()));
+        Assert.All(relayed, r =>
+        {
+            var id = KinesisAgentRun.IdOf(r.Data);
+            Assert.Equal(keyOf[id], r.PartitionKey);
+            Assert.Equal(KinesisHashKey.ShardFor(shards, r.PartitionKey).ShardId, r.ShardId);
+            using var json = JsonDocument.Parse(r.Data);
+            Assert.Equal("nginx.access", json.RootElement.GetProperty("tag").GetString());
+        });
+    }
+}
