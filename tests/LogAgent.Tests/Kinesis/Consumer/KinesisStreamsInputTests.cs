@@ -18,6 +18,19 @@ public class KinesisStreamsInputTests(KinesaliteFixture kinesalite, ITestOutputH
 
     private static string Id(int n) => $"r-{n:D6}";
 
+    private static string IdIn(byte[] data)
+    {
+        using var json = JsonDocument.Parse(data);
+        return json.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static async Task PutAsync(KinesisTestClient admin, string stream, IEnumerable<(string Key, byte[] Data)> records)
     {
         foreach (var batch in records.Chunk(500))
@@ -84,11 +97,40 @@ public class KinesisStreamsInputTests(KinesaliteFixture kinesalite, ITestOutputH
         await admin.CreateStreamAsync(stream, 2);
         await PutAsync(admin, stream, Enumerable.Range(0, 4000).Select(i => ($"user-{i % 97}", Json(i % 2 == 0 ? "web" : "api", i, Id(i)))));
         using var run = new KinesisAgentRun();
-        run.StartWithConfig(Config(run, stream));
+        int port = FreePort();
+        run.StartWithConfig(Config(run, stream) + $"""
+
+            <source>
+              @type monitor_agent
+              bind 127.0.0.1
+              port {port}
+            </source>
+            """);
         await WaitForAsync(run, 4000, TimeSpan.FromSeconds(90));
+        var shards = await admin.ListShardsAsync(stream);
+
+        // The per-shard metrics, in monitor_agent while it runs: every record read counted on its shard.
+        using (var http = new HttpClient())
+        {
+            JsonElement metrics = default;
+            await Eventually.True(async () =>
+            {
+                using var body = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/api/plugins.json?@id=in_kinesis"));
+                metrics = body.RootElement.GetProperty("plugins")[0].GetProperty("plugin_metrics").Clone();
+                return shards.Sum(s => metrics.GetProperty("records_read." + s.ShardId).GetInt64()) == 4000
+                    && shards.Sum(s => metrics.GetProperty("events_emitted." + s.ShardId).GetInt64()) == 4000;
+            }, TimeSpan.FromSeconds(10), () => metrics.ToString());
+            foreach (var shard in shards)
+            {
+                Assert.True(metrics.GetProperty("bytes_read." + shard.ShardId).GetInt64() > 0);
+                Assert.True(metrics.GetProperty("get_records_calls." + shard.ShardId).GetInt64() >= 1);
+                Assert.Equal(0, metrics.GetProperty("millis_behind_latest." + shard.ShardId).GetInt64());
+                Assert.True(metrics.GetProperty("checkpoint_age_seconds." + shard.ShardId).GetInt64() >= 0);
+                Assert.Equal(0, metrics.GetProperty("throttles." + shard.ShardId).GetInt64());
+            }
+        }
         run.Stop();
 
-        var shards = await admin.ListShardsAsync(stream);
         var delivered = Delivered(run);
         Assert.Equal(4000, delivered.Count); // no duplicate
         Assert.Equal(Enumerable.Range(0, 4000).Select(Id), delivered.Select(r => r.GetProperty("id").GetString()!).Order());
@@ -198,6 +240,101 @@ public class KinesisStreamsInputTests(KinesaliteFixture kinesalite, ITestOutputH
         var shards = state.RootElement.GetProperty("shards");
         Assert.Equal("SHARD_END", shards.GetProperty(parent).GetProperty("state").GetString());
         Assert.All(children, c => Assert.Equal("SHARD_END", shards.GetProperty(c).GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task A_full_buffer_under_overflow_action_block_stops_the_fetching_until_the_destination_is_back()
+    {
+        const int Records = 20_000;
+        var source = KinesaliteFixture.NewStreamName("consume-block-a");
+        var target = KinesaliteFixture.NewStreamName("consume-block-b");
+        using var admin = new KinesisTestClient(kinesalite.Server.Endpoint);
+        await admin.CreateStreamAsync(source, 2);
+        await admin.CreateStreamAsync(target, 1);
+        var padding = new string('x', 200); // events of about 250 bytes, so the buffer's limit is a count of them
+        await PutAsync(admin, source, Enumerable.Range(0, Records).Select(i => ($"k-{i}",
+            Encoding.UTF8.GetBytes($$"""{"id":"{{Id(i)}}","app":"web","n":{{i}},"pad":"{{padding}}"}"""))));
+        await using var proxy = new KinesisFaultProxy(kinesalite.Server.Endpoint).Start();
+        proxy.Faults.ServiceUnavailableFraction = 1; // the destination is down: every put answered 503
+        using var run = new KinesisAgentRun();
+        int port = FreePort();
+        run.StartWithConfig($"""
+            <source>
+              @type kinesis_streams
+              @id in_kinesis
+              region us-east-1
+              endpoint {kinesalite.Server.Endpoint}
+              stream_name {source}
+            {KinesisAgentRun.Credentials}
+              tag app.web
+              state_dir {run.PathOf("state")}
+              fetch_interval 0.2
+              max_records_per_call 500
+            </source>
+            <source>
+              @type monitor_agent
+              bind 127.0.0.1
+              port {port}
+            </source>
+            <match app.**>
+              @type kinesis_streams
+              region us-east-1
+              endpoint {proxy.Endpoint}
+              stream_name {target}
+            {KinesisAgentRun.Credentials}
+              shard_pacing false
+              <buffer>
+                @type memory
+                chunk_limit_size 64k
+                total_limit_size 256k
+                overflow_action block
+                flush_interval 0.2s
+                retry_wait 0.2s
+                retry_max_interval 1s
+                retry_forever true
+              </buffer>
+            </match>
+            """);
+        using var http = new HttpClient();
+        async Task<(long Read, long Calls, long Age)> Metrics()
+        {
+            using var body = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/api/plugins.json?@id=in_kinesis"));
+            if (!body.RootElement.GetProperty("plugins")[0].TryGetProperty("plugin_metrics", out var m)) return (0, 0, 0);
+            long Sum(string prefix) => m.EnumerateObject().Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).Sum(p => p.Value.GetInt64());
+            return (Sum("records_read."), Sum("get_records_calls."), m.EnumerateObject().Where(p => p.Name.StartsWith("checkpoint_age_seconds.")).Select(p => p.Value.GetInt64()).DefaultIfEmpty(0).Max());
+        }
+        // Held: the readers stop calling GetRecords once the buffer is full, well before the stream is read.
+        (long Read, long Calls, long Age) held = default;
+        await Eventually.True(async () =>
+        {
+            try
+            {
+                var before = await Metrics();
+                await Task.Delay(1500);
+                held = await Metrics();
+                return held.Read > 0 && held.Calls == before.Calls;
+            }
+            catch (HttpRequestException)
+            {
+                return false; // monitor_agent not listening yet
+            }
+        }, TimeSpan.FromSeconds(60), () => $"still fetching: {held}; stderr:\n{KinesisAgentRun.Tail(run.Agent.Stderr)}");
+        output.WriteLine($"held after reading {held.Read} of {Records} records ({held.Calls} GetRecords calls), checkpoint age {held.Age} s");
+        // What it holds: the buffer's 256 KiB (fewer than 256 Ki / 200 events) and one page of 500 per shard.
+        Assert.True(held.Read <= 256 * 1024 / 200 + 2 * 500, $"read {held.Read} records while the destination was down");
+        Assert.Equal(0, proxy.Counters.RecordsAccepted);
+
+        proxy.Faults.Clear();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        IReadOnlyList<KinesisStoredRecord> relayed;
+        while ((relayed = await admin.ReadAllAsync(target)).Select(r => IdIn(r.Data)).Distinct().Count() < Records)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"relayed {relayed.Count}; stderr:\n{KinesisAgentRun.Tail(run.Agent.Stderr)}");
+            await Task.Delay(500);
+        }
+        run.Stop();
+        var ids = relayed.Select(r => IdIn(r.Data)).ToList();
+        Assert.Equal(Enumerable.Range(0, Records).Select(Id), ids.Distinct().Order());
     }
 
     private static async Task WaitActiveAsync(KinesisTestClient admin, string stream) =>
