@@ -9,6 +9,7 @@ public sealed class LoadTestOptions
                                | tail-null | tail-forward | tail-nginx | tail (the three) | all (these six)
                                | kinesis (tail → kinesis_streams + kinesis_firehose; needs node and kinesalite: .ci/run)
                        | kinesis-streams | kinesis-firehose (one output alone) | kinesis-all (the three)
+                       | kinesis-consume (the kinesis_streams source reading a filled 4-shard stream → forward)
           --seconds N          measured seconds (default 10)
           --warmup N           seconds before measuring (default 3)
           --connections N      sending connections (default 4)
@@ -40,7 +41,7 @@ public sealed class LoadTestOptions
     // `all` leaves the Kinesis scenarios out (they need node and kinesalite); `kinesis-all` runs the three of them.
     public bool Runs(string name) => (Scenario == "all" && !name.StartsWith(KinesisRun.Name, StringComparison.Ordinal)) || Scenario == name ||
                                         (Scenario is "forward" or "tail" && name.StartsWith(Scenario + "-", StringComparison.Ordinal)) ||
-                                        (Scenario == KinesisRun.Name + "-all" && name.StartsWith(KinesisRun.Name, StringComparison.Ordinal));
+                                        (Scenario == KinesisRun.Name + "-all" && KinesisRun.Names.Contains(name));
 
     public static LoadTestOptions? Parse(string[] args)
     {
@@ -67,7 +68,7 @@ public sealed class LoadTestOptions
                 case "--agent-exe": options.AgentExecutable = Path.GetFullPath(Value()); break;
                 case "-h" or "--help": return null;
                 default:
-                    if (args[i].StartsWith('-') || !(args[i] is "all" or "forward" or "tail" || KinesisRun.Names.Contains(args[i]) || args[i] == KinesisRun.Name + "-all" || LoadTest.Scenario.All.Any(s => s.Name == args[i]) ||
+                    if (args[i].StartsWith('-') || !(args[i] is "all" or "forward" or "tail" || KinesisRun.Names.Contains(args[i]) || args[i] == KinesisRun.Name + "-all" || args[i] == KinesisConsumeRun.Name || LoadTest.Scenario.All.Any(s => s.Name == args[i]) ||
                                                    TailScenario.All.Any(s => s.Name == args[i]))) return null;
                     options.Scenario = args[i];
                     break;

@@ -78,6 +78,22 @@ foreach (var kinesisScenario in KinesisRun.Names.Where(options.Runs))
         Console.WriteLine($"{kinesisScenario} FAILED: {e.Message}");
     }
 }
+if (options.Runs(KinesisConsumeRun.Name))
+{
+    var log = NginxAccessLog.Get(options.Lines);
+    Console.WriteLine($"{KinesisConsumeRun.Name}: {options.Lines:N0} nginx lines as JSON records in a 4-shard kinesalite stream → kinesis_streams source (parse json) → forward → " +
+                      "the counting receiver; measured from the agent's launch to the receiver having every record");
+    Console.WriteLine();
+    try
+    {
+        KinesisConsumeRun.Print(await KinesisConsumeRun.RunAsync(log, options.Lines, options));
+    }
+    catch (Exception e)
+    {
+        failures++;
+        Console.WriteLine($"{KinesisConsumeRun.Name} FAILED: {e.Message}");
+    }
+}
 return failures == 0 ? 0 : 1;
 
 static async Task<Result> RunAsync(Scenario scenario, AccessLogBatch batch, LoadTestOptions options)
