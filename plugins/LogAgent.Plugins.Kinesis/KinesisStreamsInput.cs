@@ -128,9 +128,6 @@ public sealed class KinesisStreamsInput : InputPlugin, IAwsClientParameters
     [Section("process_credentials", "Sign with credentials printed by a process.")]
     public ProcessCredentialsSection? ProcessCredentials { get; set; }
 
-    /// <summary>The state file's path, once configured.</summary>
-    public string StatePath => _statePath;
-
     public override void Configure(ConfigSection config)
     {
         if (string.IsNullOrEmpty(StreamName) == string.IsNullOrEmpty(StreamArn))

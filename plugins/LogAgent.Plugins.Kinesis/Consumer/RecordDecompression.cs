@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using LogAgent.Sdk.Compression;
 
@@ -35,7 +34,7 @@ public static class RecordDecompression
             return mode switch
             {
                 DecompressMode.Gzip => BoundedGunzip.Decompress(data, MaxInflatedBytes),
-                DecompressMode.Zlib => Inflate(new ZLibStream(new MemoryStream(data.ToArray(), writable: false), CompressionMode.Decompress)),
+                DecompressMode.Zlib => BoundedGunzip.Inflate(new ZLibStream(new MemoryStream(data.ToArray(), writable: false), CompressionMode.Decompress), MaxInflatedBytes),
                 _ => data,
             };
         }
@@ -55,27 +54,4 @@ public static class RecordDecompression
 
     // RFC 1950: CMF 0x78 (deflate, 32 KiB window) and (CMF·256 + FLG) divisible by 31.
     private static bool IsZlib(ReadOnlySpan<byte> data) => data.Length >= 2 && data[0] == 0x78 && ((data[0] << 8) | data[1]) % 31 == 0;
-
-    private static byte[] Inflate(Stream inflater)
-    {
-        using (inflater)
-        using (var output = new MemoryStream())
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(81920);
-            try
-            {
-                int n;
-                while ((n = inflater.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    if (output.Length + n > MaxInflatedBytes) throw new InflateLimitExceededException(MaxInflatedBytes);
-                    output.Write(buffer, 0, n);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-            return output.ToArray();
-        }
-    }
 }

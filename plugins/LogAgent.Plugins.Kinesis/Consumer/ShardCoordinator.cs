@@ -25,7 +25,7 @@ public sealed class ShardCoordinator
     private readonly Func<ShardStart, ShardReader> _createReader;
     private readonly ILogger _log;
     private readonly TimeProvider _clock;
-    private readonly Dictionary<string, (ShardReader Reader, Task Task)> _readers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _readers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
     private readonly HashSet<string> _reportedVanished = new(StringComparer.Ordinal);
     private TimeSpan? _retention;
@@ -44,12 +44,6 @@ public sealed class ShardCoordinator
         _createReader = createReader;
         _log = log;
         _clock = clock ?? TimeProvider.System;
-    }
-
-    /// <summary>Shards being read now.</summary>
-    public IReadOnlyCollection<string> Reading
-    {
-        get { lock (_readers) return _readers.Where(r => !r.Value.Task.IsCompleted).Select(r => r.Key).ToList(); }
     }
 
     /// <summary>Lists and starts readers until cancelled, then waits for the readers to stop.</summary>
@@ -81,7 +75,7 @@ public sealed class ShardCoordinator
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { }
         Task[] running;
-        lock (_readers) running = _readers.Values.Select(r => r.Task).ToArray();
+        lock (_readers) running = _readers.Values.ToArray();
         await Task.WhenAll(running).ConfigureAwait(false);
     }
 
@@ -90,7 +84,7 @@ public sealed class ShardCoordinator
         HashSet<string> reading;
         lock (_readers)
         {
-            foreach (var done in _readers.Where(r => r.Value.Task.IsCompleted).Select(r => r.Key).ToList()) _readers.Remove(done);
+            foreach (var done in _readers.Where(r => r.Value.IsCompleted).Select(r => r.Key).ToList()) _readers.Remove(done);
             reading = new HashSet<string>(_readers.Keys, StringComparer.Ordinal);
         }
         if (_shardIds is not null) listed = listed.Where(s => _shardIds.Contains(s.ShardId) || !s.IsOpen && _shardIds.Overlaps(Descendants(s, listed))).ToList();
@@ -153,7 +147,7 @@ public sealed class ShardCoordinator
                 _wake.Release();
             }
         }, CancellationToken.None);
-        lock (_readers) _readers[start.ShardId] = (reader, task);
+        lock (_readers) _readers[start.ShardId] = task;
     }
 
     private async Task<TimeSpan?> ReadRetentionAsync(CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public sealed record ShardReadSettings(int MaxRecordsPerCall, TimeSpan FetchInte
 /// after a wait, and no further page is fetched meanwhile; under <c>block</c> the emit itself waits. That is the
 /// backpressure: memory stays bounded by one page per shard. An expired iterator (5 minutes, e.g. after such a stall)
 /// is fetched again from the checkpoint, never from the stream's start. At the shard's end the checkpoint becomes
-/// SHARD_END and <see cref="Ended"/> tells the coordinator to start the children.
+/// SHARD_END and the reader returns, which has the coordinator list the shards and start the children.
 /// </summary>
 public sealed class ShardReader
 {
@@ -68,9 +68,6 @@ public sealed class ShardReader
     }
 
     public string ShardId => _start.ShardId;
-
-    /// <summary>True once the shard was read to its end and its checkpoint is SHARD_END.</summary>
-    public bool Ended { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -208,7 +205,6 @@ public sealed class ShardReader
     {
         var last = _store.Get(ShardId);
         Save(new ShardCheckpoint(ShardProgress.ShardEnd, last?.SequenceNumber, null, _start.Parents, last?.LastArrival, _clock.GetUtcNow()));
-        Ended = true;
         _log.LogInformation("shard {Shard} of {Stream} was read to its end", ShardId, _stream.DisplayName);
     }
 

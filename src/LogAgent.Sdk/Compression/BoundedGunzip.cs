@@ -26,13 +26,22 @@ public static class BoundedGunzip
         using var input = MemoryMarshal.TryGetArray(compressed, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(compressed.ToArray(), writable: false);
-        using var gzip = new GZipStream(input, CompressionMode.Decompress);
+        return Inflate(new GZipStream(input, CompressionMode.Decompress), maxBytes);
+    }
+
+    /// <summary>
+    /// Reads a decompressing stream (gzip, zlib, deflate) to its end and disposes it, throwing
+    /// <see cref="InflateLimitExceededException"/> past <paramref name="maxBytes"/>.
+    /// </summary>
+    public static byte[] Inflate(Stream decompressing, long maxBytes)
+    {
+        using var _ = decompressing;
         using var output = new MemoryStream();
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
             int n;
-            while ((n = gzip.Read(buffer, 0, buffer.Length)) > 0)
+            while ((n = decompressing.Read(buffer, 0, buffer.Length)) > 0)
             {
                 if (output.Length + n > maxBytes) throw new InflateLimitExceededException(maxBytes);
                 output.Write(buffer, 0, n);
