@@ -110,8 +110,11 @@ public class PackagedAgentTests
         // first seen: the lines are appended once its pos entry shows the agent follows it.
         await Eventually.True(() => File.Exists(pos) && File.ReadAllText(pos).StartsWith(log + "\t"), Timeout,
             () => $"a pos entry for {log}; stderr:\n{agent.Stderr}");
+        // Dated now: the example buffers by day (timekey 1d, timekey_wait 10m), so lines of an earlier day would be
+        // flushed out of the buffer at once instead of waiting in it.
+        var now = DateTime.UtcNow.ToString("dd/MMM/yyyy:HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         File.AppendAllText(log, string.Concat(Enumerable.Range(1, 20)
-            .Select(i => $"192.0.2.{i} - - [07/Dec/2026:10:00:{i:00} +0000] \"GET /packaged/p{i:00} HTTP/1.1\" 200 {100 + i} \"-\" \"curl/8.5.0\"\n")));
+            .Select(i => $"192.0.2.{i} - - [{now} +0000] \"GET /packaged/p{i:00} HTTP/1.1\" 200 {100 + i} \"-\" \"curl/8.5.0\"\n")));
 
         // The example buffers by day (timekey 1d) in a file buffer: the events are in its chunk files, each with
         // the path field the nginx parser took from its line (msgpack bytes, read one char per byte), and the pos file
